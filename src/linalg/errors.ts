@@ -44,8 +44,16 @@ export class NotSymmetricError extends LinalgError {
 }
 
 /**
+ * What judged a matrix not positive definite: a Cholesky pivot (before its square root) or an
+ * eigenvalue (for the eigendecomposition-based SPD routines `invSqrtm`, `conditionNumberSPD`, …).
+ */
+export type DefinitenessWitness = 'Cholesky pivot' | 'eigenvalue';
+
+/**
  * Cholesky factorisation met a non-positive pivot. Thrown at factorisation time (not at solve
  * time), with the 0-based pivot index and the value of the pivot before the square root.
+ * The eigendecomposition-based SPD routines throw it too, with `witness = 'eigenvalue'`, the
+ * index of the offending eigenvalue in ascending order and its value.
  */
 export class NotPositiveDefiniteError extends LinalgError {
   override name = 'NotPositiveDefiniteError';
@@ -53,9 +61,10 @@ export class NotPositiveDefiniteError extends LinalgError {
     readonly argument: string,
     readonly pivotIndex: number,
     readonly pivotValue: number,
+    readonly witness: DefinitenessWitness = 'Cholesky pivot',
   ) {
     super(
-      `${argument} is not positive definite: Cholesky pivot ${pivotIndex} is ${pivotValue.toExponential(6)} ` +
+      `${argument} is not positive definite: ${witness} ${pivotIndex} is ${pivotValue.toExponential(6)} ` +
         `(the matrix is indefinite, too ill-conditioned for float64, or not the matrix you meant)`,
     );
   }
@@ -72,5 +81,17 @@ export class SingularMatrixError extends LinalgError {
     super(
       `${argument} is singular to working precision: LU pivot ${pivotIndex} is ${pivotValue.toExponential(6)}`,
     );
+  }
+}
+
+/** An iterative routine (the QL iteration of `eigh`) did not converge within its iteration cap. */
+export class ConvergenceError extends LinalgError {
+  override name = 'ConvergenceError';
+  constructor(
+    readonly argument: string,
+    readonly routine: string,
+    readonly iterations: number,
+  ) {
+    super(`${routine} did not converge for ${argument} within ${iterations} iterations`);
   }
 }

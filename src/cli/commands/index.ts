@@ -1,0 +1,13 @@
+/** Registers every subcommand on the program. One file per subcommand. */
+import type { Command } from 'commander';
+import { registerBayes } from './bayes.js';
+import { registerMc } from './mc.js';
+import { registerOptimum } from './optimum.js';
+import { registerRisk } from './risk.js';
+
+export function registerCommands(program: Command): void {
+  registerRisk(program);
+  registerOptimum(program);
+  registerMc(program);
+  registerBayes(program);
+}

@@ -1,0 +1,22 @@
+/** `linear-icl risk --problem P.json --estimator E.json` — the exact risk of one estimator. */
+import type { Command } from 'commander';
+import { risk } from '../../risk/index.js';
+import { emit } from '../io.js';
+import { fmt, loadEstimator, loadProblem, withJson } from './common.js';
+
+export function registerRisk(program: Command): void {
+  withJson(
+    program
+      .command('risk')
+      .description('exact (closed-form) ICL risk of an estimator, with the norm of its gradient')
+      .requiredOption('--problem <file>', 'problem JSON (d, M, H, Psi, betaStar, sigma2, masked)')
+      .requiredOption('--estimator <file>', 'estimator JSON ({"kind": "gd-beta"|"gd-0"|"lsa"|"ltb", …})'),
+  ).action((opts: { problem: string; estimator: string; json: boolean }) => {
+    const problem = loadProblem(opts.problem);
+    const est = loadEstimator(opts.estimator, problem.d);
+    const r = risk(problem, est);
+    emit(opts.json, { kind: r.kind, risk: r.risk, gradNorm: r.gradNorm, masked: problem.masked }, () =>
+      `kind      ${r.kind}\nrisk      ${fmt(r.risk)}\ngradNorm  ${fmt(r.gradNorm)}  (‖∇R‖ over all weights)`,
+    );
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * The CLI's input/output conventions, shared by every subcommand:
+ * - `--json`: the machine-readable result is the only thing on stdout (one JSON document);
+ *   diagnostics and progress go to stderr.
+ * - without `--json`: a human-readable summary on stdout.
+ * - input files are JSON; a missing file, malformed JSON or a schema violation is an
+ *   {@link InputError} naming the file and the field (exit code 2).
+ */
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+
+/** Reads and parses a JSON file; failures become an InputError naming the file. */
+export function readJsonFile(path: string, option: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(option, code === 'ENOENT' ? `file not found: ${path}` : `cannot read ${path} (${code ?? String(e)})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new InputError('(file)', `not valid JSON: ${(e as Error).message}`, path);
+  }
+}
+
+/** Runs `parse` on the content of a JSON file, attributing any InputError to that file. */
+export function parseJsonFile<T>(path: string, option: string, parse: (value: unknown) => T): T {
+  const value = readJsonFile(path, option);
+  try {
+    return parse(value);
+  } catch (e) {
+    if (e instanceof InputError && e.file === undefined) throw e.inFile(path);
+    throw e;
+  }
+}
+
+/** Writes the result: JSON on stdout with `--json`, else the human-readable text. */
+export function emit(json: boolean, result: unknown, human: () => string): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result, jsonReplacer, 2)}\n`);
+  } else {
+    process.stdout.write(`${human()}\n`);
+  }
+}
+
+/** JSON.stringify replacer: Float64Array → number[], non-finite numbers → null (JSON has no NaN). */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Float64Array) return Array.from(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
+}
+
+/** Parses an integer option value; the error names the option. */
+export function parseIntOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
+  return (v: string) => {
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < min || x > max) {
+      throw new InputError(name, `must be an integer in [${min}, ${max}], got '${v}'`);
+    }
+    return x;
+  };
+}
+
+/** Parses a positive finite number option; the error names the option. */
+export function parsePositiveOption(name: string): (v: string) => number {
+  return (v: string) => {
+    const x = Number(v);
+    if (!Number.isFinite(x) || x <= 0) throw new InputError(name, `must be a positive number, got '${v}'`);
+    return x;
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Error classes shared by every layer above src/linalg. The CLI maps them to exit codes:
+ * {@link InputError} → 2 (the user can fix the input), {@link NumericalError} → 3 (the input was
+ * valid but the computation failed numerically).
+ */
+
+/** Invalid user input: names the field (a JSON path such as `H[1][2]` or `options.rtol`) and the reason. */
+export class InputError extends Error {
+  override name = 'InputError';
+  constructor(
+    /** The field the error is about, e.g. `Psi` or `estimator.WKQ[2][0]`. */
+    readonly field: string,
+    /** Why the value is rejected. */
+    readonly reason: string,
+    /** The file the field was read from, when there is one. */
+    readonly file?: string,
+  ) {
+    super(`${file !== undefined ? `${file}: ` : ''}${field}: ${reason}`);
+  }
+
+  /** The same error, attributed to a file (the CLI adds the file it read). */
+  inFile(file: string): InputError {
+    const e = new InputError(this.field, this.reason, file);
+    e.name = this.name;
+    return e;
+  }
+}
+
+/** A valid computation that failed numerically (non-convergence, loss of definiteness, overflow). */
+export class NumericalError extends Error {
+  override name = 'NumericalError';
+  constructor(
+    /** Where it failed, e.g. `optimum(lsa): L-BFGS`. */
+    readonly where: string,
+    /** Why. */
+    readonly reason: string,
+  ) {
+    super(`${where}: ${reason}`);
+  }
+}

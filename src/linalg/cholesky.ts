@@ -1,0 +1,204 @@
+/**
+ * Cholesky factorisation `A = L·Lᵀ` of a symmetric positive definite matrix and the triangular
+ * solves built on it. Factor once, solve many, fail at factor time (lineax / LAPACK dpotrf).
+ */
+import type { Matrix, ReadonlyMatrix } from './matrix.js';
+import { NotPositiveDefiniteError } from './errors.js';
+import { assertFinite, assertFiniteVector, checkInPlaceOrDisjoint, checkLength, checkShape, checkSquare, shapeOf, symmetricInput } from './validate.js';
+
+/** A Cholesky factor: `L` is lower triangular (its strict upper triangle is exactly 0) with a positive diagonal, `A = L·Lᵀ`. */
+export interface CholeskyFactor {
+  /** Lower-triangular factor, shape [n, n]. */
+  readonly L: Matrix;
+}
+
+/** Four-accumulator dot product of `a[ia .. ia+len)` and `b[ib .. ib+len)`. */
+function dotRange(a: Float64Array, ia: number, ib: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += a[ia + k] * a[ib + k];
+    s1 += a[ia + k + 1] * a[ib + k + 1];
+    s2 += a[ia + k + 2] * a[ib + k + 2];
+    s3 += a[ia + k + 3] * a[ib + k + 3];
+  }
+  for (; k < len; k++) s0 += a[ia + k] * a[ib + k];
+  return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * Cholesky factorisation `A = L·Lᵀ` (row-oriented Cholesky–Banachiewicz: every inner product
+ * runs along two rows, unit stride). A: [n, n] symmetric positive definite; n³/3 flops.
+ *
+ * A is checked for finiteness and for symmetry to a relative tolerance, then its symmetrised
+ * copy is factorised. A pivot `d_i = a_ii − Σ_k l_ik²` with `d_i ≤ n·eps·max_j |a_jj|` fails:
+ * the matrix is indefinite, singular, or too ill-conditioned for float64.
+ *
+ * @param name - argument name used in error messages.
+ * @throws ShapeError (not square), NonFiniteError, NotSymmetricError, or
+ *   NotPositiveDefiniteError(name, i, d_i) at the first failing pivot.
+ */
+export function cholesky(A: ReadonlyMatrix, name = 'A'): CholeskyFactor {
+  const L = symmetricInput('cholesky', A, name);
+  const n = L.rows;
+  const l = L.data;
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(l[i * n + i]));
+  const tol = n * Number.EPSILON * maxDiag;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j < i; j++) {
+      const rj = j * n;
+      l[ri + j] = (l[ri + j] - dotRange(l, ri, rj, j)) / l[rj + j];
+    }
+    const d = l[ri + i] - dotRange(l, ri, ri, i);
+    // `!(d > tol)` also rejects NaN (overflow in the update).
+    if (!(d > tol)) throw new NotPositiveDefiniteError(name, i, d);
+    l[ri + i] = Math.sqrt(d);
+    for (let j = i + 1; j < n; j++) l[ri + j] = 0;
+  }
+  return { L };
+}
+
+/**
+ * Forward substitution `out ← L⁻¹·b` for lower-triangular L (entries above the diagonal are
+ * ignored). Shapes: L: [n, n], b, out: [n]; `out === b` allowed. n² flops. The diagonal is not
+ * checked: a zero on it gives ±∞/NaN.
+ */
+export function solveLower(out: Float64Array, L: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array {
+  checkSquare('solveLower', 'L', L);
+  const n = L.rows;
+  checkLength('solveLower', 'b', b, n, `L.rows (L is ${shapeOf(L)})`);
+  checkLength('solveLower', 'out', out, n, `L.rows (L is ${shapeOf(L)})`);
+  checkInPlaceOrDisjoint('solveLower', 'out', out, 'b', b);
+  const l = L.data;
+  if (out !== b) out.set(b);
+  for (let i = 0; i < n; i++) {
+    const r = i * n;
+    let s = out[i];
+    for (let k = 0; k < i; k++) s -= l[r + k] * out[k];
+    out[i] = s / l[r + i];
+  }
+  return out;
+}
+
+/**
+ * Back substitution `out ← U⁻¹·b` for upper-triangular U (entries below the diagonal are
+ * ignored). Shapes: U: [n, n], b, out: [n]; `out === b` allowed. n² flops.
+ */
+export function solveUpper(out: Float64Array, U: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array {
+  checkSquare('solveUpper', 'U', U);
+  const n = U.rows;
+  checkLength('solveUpper', 'b', b, n, `U.rows (U is ${shapeOf(U)})`);
+  checkLength('solveUpper', 'out', out, n, `U.rows (U is ${shapeOf(U)})`);
+  checkInPlaceOrDisjoint('solveUpper', 'out', out, 'b', b);
+  const u = U.data;
+  if (out !== b) out.set(b);
+  for (let i = n - 1; i >= 0; i--) {
+    const r = i * n;
+    let s = out[i];
+    for (let k = i + 1; k < n; k++) s -= u[r + k] * out[k];
+    out[i] = s / u[r + i];
+  }
+  return out;
+}
+
+/**
+ * Back substitution with the transpose, `out ← L⁻ᵀ·b` (solves `Lᵀx = b`) for lower-triangular L.
+ * Column-oriented so that L is read along its rows (unit stride). Shapes: L: [n, n],
+ * b, out: [n]; `out === b` allowed. n² flops.
+ */
+export function solveLowerTransposed(out: Float64Array, L: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array {
+  checkSquare('solveLowerTransposed', 'L', L);
+  const n = L.rows;
+  checkLength('solveLowerTransposed', 'b', b, n, `L.rows (L is ${shapeOf(L)})`);
+  checkLength('solveLowerTransposed', 'out', out, n, `L.rows (L is ${shapeOf(L)})`);
+  checkInPlaceOrDisjoint('solveLowerTransposed', 'out', out, 'b', b);
+  const l = L.data;
+  if (out !== b) out.set(b);
+  for (let i = n - 1; i >= 0; i--) {
+    const r = i * n;
+    const xi = out[i] / l[r + i];
+    out[i] = xi;
+    // x_i is final: remove its contribution l_ik·x_i from the equations k < i (row i of L).
+    for (let k = 0; k < i; k++) out[k] -= l[r + k] * xi;
+  }
+  return out;
+}
+
+/**
+ * Solves `A·x = b` from the factor `A = L·Lᵀ`: `out ← L⁻ᵀ·L⁻¹·b`. Shapes: b, out: [n];
+ * `out === b` allowed. 2n² flops, no allocation.
+ * @throws ShapeError on a length mismatch.
+ */
+export function choleskySolve(out: Float64Array, factor: CholeskyFactor, b: Readonly<Float64Array>): Float64Array {
+  solveLower(out, factor.L, b);
+  return solveLowerTransposed(out, factor.L, out);
+}
+
+/**
+ * Solves `A·X = B` for k right-hand sides from the factor `A = L·Lᵀ`. Shapes: B, out: [n, k];
+ * `out === B` allowed. 2n²k flops, no allocation; works on whole rows of X (unit stride).
+ * @throws ShapeError on a shape mismatch.
+ */
+export function choleskySolveMatrix(out: Matrix, factor: CholeskyFactor, B: ReadonlyMatrix): Matrix {
+  const L = factor.L;
+  const n = L.rows;
+  checkShape('choleskySolveMatrix', 'B', B, n, B.cols, `[L.rows, B.cols] (L is ${shapeOf(L)})`);
+  checkShape('choleskySolveMatrix', 'out', out, n, B.cols, 'B');
+  checkInPlaceOrDisjoint('choleskySolveMatrix', 'out', out.data, 'B', B.data);
+  const l = L.data;
+  const x = out.data;
+  const k = B.cols;
+  if (x !== B.data) x.set(B.data);
+  // Forward: X_i ← (B_i − Σ_{j<i} l_ij X_j) / l_ii, row by row.
+  for (let i = 0; i < n; i++) {
+    const ri = i * k;
+    for (let j = 0; j < i; j++) {
+      const lij = l[i * n + j];
+      if (lij === 0) continue;
+      const rj = j * k;
+      for (let c = 0; c < k; c++) x[ri + c] -= lij * x[rj + c];
+    }
+    const inv = 1 / l[i * n + i];
+    for (let c = 0; c < k; c++) x[ri + c] *= inv;
+  }
+  // Backward with Lᵀ, column-oriented: once X_i is final, subtract l_ij·X_i from rows j < i.
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * k;
+    const inv = 1 / l[i * n + i];
+    for (let c = 0; c < k; c++) x[ri + c] *= inv;
+    for (let j = 0; j < i; j++) {
+      const lij = l[i * n + j];
+      if (lij === 0) continue;
+      const rj = j * k;
+      for (let c = 0; c < k; c++) x[rj + c] -= lij * x[ri + c];
+    }
+  }
+  return out;
+}
+
+/**
+ * Allocating SPD solve `x = A⁻¹·b` via `cholesky(A)`. Shapes: A: [n, n], b: [n]. n³/3 + 2n² flops.
+ * @throws as `cholesky` (argument name 'A'); NonFiniteError('b', …) for a non-finite b.
+ */
+export function solveSPD(A: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array {
+  checkSquare('solveSPD', 'A', A);
+  checkLength('solveSPD', 'b', b, A.rows, `A.rows (A is ${shapeOf(A)})`);
+  assertFiniteVector(b, 'b');
+  const factor = cholesky(A, 'A');
+  return choleskySolve(new Float64Array(A.rows), factor, b);
+}
+
+/**
+ * Allocating SPD solve `X = A⁻¹·B` via `cholesky(A)`. Shapes: A: [n, n], B: [n, k].
+ * n³/3 + 2n²k flops.
+ * @throws as `cholesky`; NonFiniteError('B', …) for a non-finite B.
+ */
+export function solveSPDMatrix(A: ReadonlyMatrix, B: ReadonlyMatrix): Matrix {
+  checkSquare('solveSPDMatrix', 'A', A);
+  checkShape('solveSPDMatrix', 'B', B, A.rows, B.cols, `[A.rows, B.cols] (A is ${shapeOf(A)})`);
+  assertFinite(B, 'B');
+  const factor = cholesky(A, 'A');
+  return choleskySolveMatrix({ rows: B.rows, cols: B.cols, data: new Float64Array(B.rows * B.cols) }, factor, B);
+}

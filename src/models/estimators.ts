@@ -1,0 +1,114 @@
+/**
+ * The four estimator kinds of math.md §2 as a discriminated union, with JSON (de)serialisation.
+ *
+ * Shapes: Gamma [d, d] (not necessarily symmetric); beta0 [d]; WKQ, WPV [d+1, d+1];
+ * W1, W2 [d_f, d+1] with any d_f ≥ 1.
+ */
+import { InputError } from '../errors.js';
+import type { Matrix } from '../linalg/index.js';
+import { describe, finiteMatrix, finiteVector, noUnknownKeys, record } from './schema.js';
+
+/** One preconditioned GD step from β₀: f = xᵀ(β₀ + Γ·Xᵀ(y − Xβ₀)/M). */
+export interface GdBeta {
+  readonly kind: 'gd-beta';
+  /** [d, d]. */
+  readonly Gamma: Matrix;
+  /** [d]. */
+  readonly beta0: Float64Array;
+}
+
+/** GD-β with β₀ = 0: f = xᵀΓXᵀy/M. */
+export interface Gd0 {
+  readonly kind: 'gd-0';
+  /** [d, d]. */
+  readonly Gamma: Matrix;
+}
+
+/** Linear self-attention: f = [E + W^{PV}·E𝕄Eᵀ·W^{KQ}·E/M]_{d+1, M+1}. */
+export interface Lsa {
+  readonly kind: 'lsa';
+  /** [d+1, d+1]. */
+  readonly WKQ: Matrix;
+  /** [d+1, d+1]. */
+  readonly WPV: Matrix;
+}
+
+/** Linear transformer block: LSA then the residual linear MLP h + W₂ᵀW₁h. */
+export interface Ltb {
+  readonly kind: 'ltb';
+  /** [d+1, d+1]. */
+  readonly WKQ: Matrix;
+  /** [d+1, d+1]. */
+  readonly WPV: Matrix;
+  /** [d_f, d+1]. */
+  readonly W1: Matrix;
+  /** [d_f, d+1]. */
+  readonly W2: Matrix;
+}
+
+/** Every estimator kind. */
+export type Estimator = GdBeta | Gd0 | Lsa | Ltb;
+/** The kind tags, in a fixed order. */
+export const ESTIMATOR_KINDS = ['gd-beta', 'gd-0', 'lsa', 'ltb'] as const;
+export type EstimatorKind = Estimator['kind'];
+
+/** Invalid estimator description: names the field and the reason. */
+export class EstimatorError extends InputError {
+  override name = 'EstimatorError';
+}
+
+/**
+ * Parses and validates an estimator from JSON for dimension d (shapes checked against d; d_f
+ * inferred from W1 and required to match W2). Throws {@link EstimatorError} naming the field.
+ */
+export function parseEstimator(value: unknown, d: number): Estimator {
+  const obj = record(value, 'estimator', EstimatorError);
+  const kind = obj.kind;
+  const m = (f: string, rows?: number, cols?: number): Matrix => {
+    if (obj[f] === undefined) throw new EstimatorError(f, `is required for kind '${String(kind)}'`);
+    return finiteMatrix(obj[f], f, rows, cols, EstimatorError);
+  };
+  switch (kind) {
+    case 'gd-beta': {
+      noUnknownKeys(obj, ['kind', 'Gamma', 'beta0'], '', EstimatorError);
+      if (obj.beta0 === undefined) throw new EstimatorError('beta0', "is required for kind 'gd-beta'");
+      return { kind, Gamma: m('Gamma', d, d), beta0: finiteVector(obj.beta0, 'beta0', d, EstimatorError) };
+    }
+    case 'gd-0':
+      noUnknownKeys(obj, ['kind', 'Gamma'], '', EstimatorError);
+      return { kind, Gamma: m('Gamma', d, d) };
+    case 'lsa':
+      noUnknownKeys(obj, ['kind', 'WKQ', 'WPV'], '', EstimatorError);
+      return { kind, WKQ: m('WKQ', d + 1, d + 1), WPV: m('WPV', d + 1, d + 1) };
+    case 'ltb': {
+      noUnknownKeys(obj, ['kind', 'WKQ', 'WPV', 'W1', 'W2'], '', EstimatorError);
+      const W1 = m('W1', undefined, d + 1);
+      return { kind, WKQ: m('WKQ', d + 1, d + 1), WPV: m('WPV', d + 1, d + 1), W1, W2: m('W2', W1.rows, d + 1) };
+    }
+    default:
+      throw new EstimatorError('kind', `must be one of ${ESTIMATOR_KINDS.map((k) => `'${k}'`).join(', ')}, got ${describe(kind)}`);
+  }
+}
+
+function rows(A: Matrix): number[][] {
+  return Array.from({ length: A.rows }, (_, i) => Array.from(A.data.subarray(i * A.cols, (i + 1) * A.cols)));
+}
+
+/** The estimator as JSON in the documented shape (accepted back by {@link parseEstimator}). */
+export function estimatorToJSON(e: Estimator): Record<string, unknown> {
+  switch (e.kind) {
+    case 'gd-beta':
+      return { kind: e.kind, Gamma: rows(e.Gamma), beta0: Array.from(e.beta0) };
+    case 'gd-0':
+      return { kind: e.kind, Gamma: rows(e.Gamma) };
+    case 'lsa':
+      return { kind: e.kind, WKQ: rows(e.WKQ), WPV: rows(e.WPV) };
+    case 'ltb':
+      return { kind: e.kind, WKQ: rows(e.WKQ), WPV: rows(e.WPV), W1: rows(e.W1), W2: rows(e.W2) };
+  }
+}
+
+/** The feature dimension d an estimator is shaped for. */
+export function estimatorDim(e: Estimator): number {
+  return e.kind === 'gd-beta' || e.kind === 'gd-0' ? e.Gamma.rows : e.WKQ.rows - 1;
+}

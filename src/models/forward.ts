@@ -1,0 +1,165 @@
+/**
+ * Forward passes on an actual prompt, through the explicit (d+1)×(M+1) embedding of math.md §2:
+ * E = [[x_1 … x_M, x], [y_1 … y_M, 0]], mask 𝕄 = diag(I_M, 0) (masked) or I_{M+1}, normalisation 1/M,
+ * prediction = entry (d+1, M+1) (1-indexed). These are the independent route against which the
+ * closed-form risks are checked (Monte Carlo), so they do not use the reduced form.
+ */
+import type { Matrix } from '../linalg/index.js';
+import type { Estimator, GdBeta, Gd0, Lsa, Ltb } from './estimators.js';
+import type { Prompt } from './prompt.js';
+import type { Reduced } from './reduced.js';
+
+/** The embedding E ([d+1, M+1]) of a prompt. */
+export function embed(prompt: Prompt): Matrix {
+  const { X, y, x } = prompt;
+  const M = X.rows;
+  const d = X.cols;
+  const n = d + 1;
+  const E: Matrix = { rows: n, cols: M + 1, data: new Float64Array(n * (M + 1)) };
+  for (let j = 0; j < M; j++) {
+    for (let i = 0; i < d; i++) E.data[i * (M + 1) + j] = X.data[j * d + i]!;
+    E.data[d * (M + 1) + j] = y[j]!;
+  }
+  for (let i = 0; i < d; i++) E.data[i * (M + 1) + M] = x[i]!;
+  return E;
+}
+
+/** Scratch buffers of the attention forward pass, reusable across prompts of one size. */
+export interface AttentionWorkspace {
+  /** [d+1, d+1] E𝕄Eᵀ/M. */
+  readonly G: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly c: Float64Array;
+}
+
+export function allocAttentionWorkspace(d: number): AttentionWorkspace {
+  const n = d + 1;
+  return { G: new Float64Array(n * n), a: new Float64Array(n), b: new Float64Array(n), c: new Float64Array(n) };
+}
+
+/**
+ * Query column of the attention output h = E + W^{PV}·(E𝕄Eᵀ/M)·W^{KQ}·E, written into `out`
+ * ([d+1]). Computes G = E𝕄Eᵀ/M = Σ_j 𝕄_jj·E_{:,j}E_{:,j}ᵀ/M explicitly, then h_{:,M+1} =
+ * E_{:,M+1} + W^{PV}(G(W^{KQ}E_{:,M+1})). Only the query column is formed (the others do not
+ * reach the prediction). O((d+1)²·M).
+ */
+export function attentionQueryColumn(out: Float64Array, WKQ: Matrix, WPV: Matrix, E: Matrix, masked: boolean, ws: AttentionWorkspace): Float64Array {
+  const n = E.rows;
+  const cols = E.cols;
+  const M = cols - 1;
+  const { G, a, b } = ws;
+  G.fill(0);
+  const last = masked ? M : M + 1; // 𝕄 = diag(I_M, 0) drops the query column.
+  for (let j = 0; j < last; j++) {
+    for (let r = 0; r < n; r++) {
+      const er = E.data[r * cols + j]! / M;
+      if (er === 0) continue;
+      for (let s = 0; s <= r; s++) G[r * n + s] += er * E.data[s * cols + j]!;
+    }
+  }
+  for (let r = 0; r < n; r++) for (let s = 0; s < r; s++) G[s * n + r] = G[r * n + s]!;
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += WKQ.data[r * n + k]! * E.data[k * cols + M]!;
+    a[r] = s;
+  }
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += G[r * n + k]! * a[k]!;
+    b[r] = s;
+  }
+  for (let r = 0; r < n; r++) {
+    let s = E.data[r * cols + M]!;
+    for (let k = 0; k < n; k++) s += WPV.data[r * n + k]! * b[k]!;
+    out[r] = s;
+  }
+  return out;
+}
+
+/** LSA prediction: [h]_{d+1, M+1}. */
+export function predictLsa(e: Lsa, prompt: Prompt, masked: boolean, ws?: AttentionWorkspace): number {
+  const E = embed(prompt);
+  const n = E.rows;
+  const w = ws ?? allocAttentionWorkspace(n - 1);
+  attentionQueryColumn(w.c, e.WKQ, e.WPV, E, masked, w);
+  return w.c[n - 1]!;
+}
+
+/** LTB prediction: [h + W₂ᵀW₁h]_{d+1, M+1}, h the LSA output. */
+export function predictLtb(e: Ltb, prompt: Prompt, masked: boolean, ws?: AttentionWorkspace): number {
+  const E = embed(prompt);
+  const n = E.rows;
+  const w = ws ?? allocAttentionWorkspace(n - 1);
+  const h = attentionQueryColumn(w.c, e.WKQ, e.WPV, E, masked, w);
+  let out = h[n - 1]!;
+  for (let f = 0; f < e.W1.rows; f++) {
+    let t = 0;
+    for (let k = 0; k < n; k++) t += e.W1.data[f * n + k]! * h[k]!;
+    out += e.W2.data[f * n + n - 1]! * t; // row d+1 of W₂ᵀW₁h
+  }
+  return out;
+}
+
+/** GD-β prediction: xᵀ(β₀ + Γ·Xᵀ(y − Xβ₀)/M). */
+export function predictGdBeta(e: GdBeta | Gd0, prompt: Prompt): number {
+  const { X, y, x } = prompt;
+  const M = X.rows;
+  const d = X.cols;
+  const beta0 = e.kind === 'gd-beta' ? e.beta0 : undefined;
+  const g = new Float64Array(d); // Xᵀ(y − Xβ₀)/M
+  for (let r = 0; r < M; r++) {
+    let res = y[r]!;
+    if (beta0) for (let k = 0; k < d; k++) res -= X.data[r * d + k]! * beta0[k]!;
+    res /= M;
+    for (let k = 0; k < d; k++) g[k] += X.data[r * d + k]! * res;
+  }
+  let out = 0;
+  for (let i = 0; i < d; i++) {
+    let s = beta0 ? beta0[i]! : 0;
+    for (let k = 0; k < d; k++) s += e.Gamma.data[i * d + k]! * g[k]!;
+    out += x[i]! * s;
+  }
+  return out;
+}
+
+/**
+ * The prediction of any estimator on a prompt. `masked` applies to LSA/LTB (GD has no mask);
+ * GD-β/GD-0 use the one-step formula directly.
+ */
+export function predict(e: Estimator, prompt: Prompt, masked = true): number {
+  switch (e.kind) {
+    case 'gd-beta':
+    case 'gd-0':
+      return predictGdBeta(e, prompt);
+    case 'lsa':
+      return predictLsa(e, prompt, masked);
+    case 'ltb':
+      return predictLtb(e, prompt, masked);
+  }
+}
+
+/**
+ * Masked prediction from the reduced form: xᵀ(β_m + QᵀWp) with W = (1/M)Σ z_i z_iᵀ over the
+ * context. Used to check the reduced-form identity against the explicit forward pass.
+ */
+export function predictReduced(r: Reduced, prompt: Prompt): number {
+  const { X, y, x } = prompt;
+  const M = X.rows;
+  const d = X.cols;
+  const n = d + 1;
+  const Wp = new Float64Array(n);
+  for (let j = 0; j < M; j++) {
+    let zp = y[j]! * r.p[d]!;
+    for (let k = 0; k < d; k++) zp += X.data[j * d + k]! * r.p[k]!;
+    for (let k = 0; k < d; k++) Wp[k] += (X.data[j * d + k]! * zp) / M;
+    Wp[d] += (y[j]! * zp) / M;
+  }
+  let out = 0;
+  for (let i = 0; i < d; i++) {
+    let s = r.betaM[i]!;
+    for (let k = 0; k < n; k++) s += r.Q.data[k * d + i]! * Wp[k]!;
+    out += x[i]! * s;
+  }
+  return out;
+}

@@ -1,0 +1,416 @@
+/**
+ * The Bayes reference of math.md §3.4: the risk of the posterior mean, the best any estimator of
+ * the problem can do, reported as separate quantities that are never mixed:
+ *
+ *   R_Bayes = σ² + σ²·E tr(H(XᵀX + σ²Ψ⁻¹)⁻¹)            (independent of β*; σ² > 0).
+ *
+ * Reduction used throughout (valid for singular Ψ). With (XᵀX + σ²Ψ⁻¹)⁻¹ =
+ * Ψ^{1/2}(Ψ^{1/2}XᵀXΨ^{1/2} + σ²I)⁻¹Ψ^{1/2}, X = Z·H^{1/2} (Z [M, d] standard Gaussian) and
+ * C = H^{1/2}Ψ^{1/2} = U·D^{1/2}·Oᵀ (SVD; D = diag(μ), μ the eigenvalues of B = Ψ^{1/2}HΨ^{1/2}, i.e.
+ * of HΨ), the rotation invariance of W = UᵀZᵀZU ~ Wishart_d(I, M) gives
+ *
+ *   E tr(H(XᵀX + σ²Ψ⁻¹)⁻¹) = E tr(B(CᵀZᵀZC + σ²I)⁻¹) = E tr(D(D^{1/2}WD^{1/2} + σ²I)⁻¹).
+ *
+ * Directions with μ_i = 0 (the null space of Ψ) contribute nothing, and the top-left r×r block of a
+ * Wishart_d(I, M) matrix is Wishart_r(I, M), so only the r positive μ_i are kept.
+ *
+ * Quantities ({@link BayesReference}): the Jensen lower bound, the R*_GDβ upper bound, the
+ * deterministic-equivalent approximation, a Monte Carlo estimate with its standard error, and for
+ * d = 1 the exact value by quadrature.
+ *
+ * σ² = 0 policy: rejected with an InputError on `sigma2`. The posterior mean then interpolates
+ * (R_Bayes = 0 when rank(HΨ) ≤ M, a different, non-Gaussian-integral formula otherwise) and every
+ * formula here divides by σ²; the reference is defined for noisy labels only.
+ */
+import { InputError, NumericalError } from '../errors.js';
+import { cholesky, eigh, Rng, type Matrix } from '../linalg/index.js';
+import type { Problem } from '../models/index.js';
+import { optimumGdBeta } from './gdbeta.js';
+
+/** Options of {@link bayesReference} and {@link bayesMonteCarlo}. */
+export interface BayesOptions {
+  /** Number of Wishart draws of the Monte Carlo estimate (≥ 2). @defaultValue 20_000 */
+  samples?: number;
+  /** Seed of the Wishart stream (non-negative integer). @defaultValue 1 */
+  seed?: number;
+}
+
+/** The Bayes reference of a problem (math.md §3.4); every field is its own quantity. */
+export interface BayesReference {
+  /** Jensen lower bound σ² + σ²·Σ μ_i/(Mμ_i + σ²) ≤ R_Bayes. */
+  readonly lower: number;
+  /** Upper bound R*_GDβ (optimal one-step GD-β, math.md §3.2) ≥ R_Bayes. */
+  readonly upper: number;
+  /** Deterministic-equivalent approximation σ²(1 + δ) (not a bound). */
+  readonly approx: number;
+  /** Monte Carlo estimate of R_Bayes (mean over `samples` Wishart draws). */
+  readonly estimate: number;
+  /** Standard error of `estimate` (sample standard deviation / √samples). */
+  readonly stderr: number;
+  /** Exact R_Bayes by quadrature; present only when d = 1. */
+  readonly exact?: number;
+  readonly samples: number;
+  readonly seed: number;
+}
+
+/** Monte Carlo estimate of R_Bayes: mean and standard error. */
+export interface BayesMonteCarlo {
+  readonly estimate: number;
+  readonly stderr: number;
+  readonly samples: number;
+  readonly seed: number;
+}
+
+/** The deterministic equivalent: the fixed point δ and the approximation σ²(1 + δ). */
+export interface BayesDeterministicEquivalent {
+  readonly delta: number;
+  readonly approx: number;
+}
+
+function requireNoise(sigma2: number): void {
+  if (!(sigma2 > 0)) {
+    throw new InputError(
+      'sigma2',
+      `must be > 0 for the Bayes reference, got ${sigma2} (with noise-free labels the posterior mean interpolates and R_Bayes is not the Gaussian integral of math.md §3.4)`,
+    );
+  }
+}
+
+/** Positive entries of μ (those above the rounding level of the eigen-solver), as a new array. */
+function positivePart(mu: ArrayLike<number>): Float64Array {
+  let max = 0;
+  for (let i = 0; i < mu.length; i++) max = Math.max(max, mu[i]!);
+  const floor = 8 * mu.length * Number.EPSILON * max;
+  const out: number[] = [];
+  for (let i = 0; i < mu.length; i++) if (mu[i]! > floor) out.push(mu[i]!);
+  return Float64Array.from(out);
+}
+
+/**
+ * μ: the eigenvalues of B = Ψ^{1/2}HΨ^{1/2} (= those of HΨ), ascending, [d], clipped at 0. Computed
+ * as the spectrum of Λ^{1/2}Ψ̃Λ^{1/2} (the same nonzero spectrum) from the problem's eigenbasis of H,
+ * so no matrix square root of a possibly singular Ψ is needed. O(d³).
+ */
+export function bayesSpectrum(problem: Problem): Float64Array {
+  const { d, lambda, PsiEig } = problem;
+  const S: Matrix = { rows: d, cols: d, data: new Float64Array(d * d) };
+  for (let i = 0; i < d; i++) {
+    const si = Math.sqrt(lambda[i]!);
+    for (let j = 0; j < d; j++) S.data[i * d + j] = si * PsiEig.data[i * d + j]! * Math.sqrt(lambda[j]!);
+  }
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      const s = 0.5 * (S.data[i * d + j]! + S.data[j * d + i]!);
+      S.data[i * d + j] = s;
+      S.data[j * d + i] = s;
+    }
+  }
+  const mu = Float64Array.from(eigh(S, 'Λ^{1/2}Ψ̃Λ^{1/2}').values);
+  for (let i = 0; i < d; i++) if (mu[i]! < 0) mu[i] = 0;
+  return mu;
+}
+
+/**
+ * Jensen lower bound (math.md §3.4): tr(H(XᵀX + σ²Ψ⁻¹)⁻¹) is convex in XᵀX and E[XᵀX] = MH, so
+ * R_Bayes ≥ σ² + σ²·tr(H(MH + σ²Ψ⁻¹)⁻¹) = σ² + σ²·Σ_i μ_i/(Mμ_i + σ²). O(d). Requires σ² > 0.
+ */
+export function bayesLowerBound(mu: ArrayLike<number>, sigma2: number, M: number): number {
+  requireNoise(sigma2);
+  let s = 0;
+  for (let i = 0; i < mu.length; i++) s += mu[i]! / (M * mu[i]! + sigma2);
+  return sigma2 + sigma2 * s;
+}
+
+/** Relative accuracy of the deterministic-equivalent fixed point. */
+const DELTA_RTOL = 1e-15;
+/** Iteration cap of the safeguarded Newton solve (it converges quadratically in a handful). */
+const DELTA_MAX_ITER = 200;
+
+/**
+ * Deterministic equivalent (math.md §3.4, an approximation, not a bound): δ solves
+ *   δ = g(δ) = Σ_i μ_i/(Mμ_i/(1 + δ) + σ²),   R ≈ σ²(1 + δ).
+ * g is increasing and concave with g(0) > 0 and g < Σμ_i/σ², so the root δ* > 0 is unique and
+ * h = g − δ is decreasing to the right of it; with r = #{μ_i > 0} < M also δ* < r/(M − r).
+ * Newton from the upper end of the bracket therefore decreases monotonically to δ*; a bisection
+ * step replaces any Newton step that leaves the bracket [lo, hi] (h(lo) > 0 > h(hi)). Stops at
+ * |Δδ| ≤ 1e-15·δ. All μ = 0 gives δ = 0. Requires σ² > 0.
+ */
+export function bayesDeterministicEquivalent(mu: ArrayLike<number>, sigma2: number, M: number): BayesDeterministicEquivalent {
+  requireNoise(sigma2);
+  const m = positivePart(mu);
+  const r = m.length;
+  if (r === 0) return { delta: 0, approx: sigma2 };
+  const hAndSlope = (delta: number): [number, number] => {
+    const w = 1 + delta;
+    let g = 0;
+    let dg = 0;
+    for (let i = 0; i < r; i++) {
+      const den = M * m[i]! + sigma2 * w;
+      g += (m[i]! * w) / den;
+      dg += (M * m[i]! * m[i]!) / (den * den);
+    }
+    return [g - delta, dg - 1];
+  };
+  let trace = 0;
+  for (let i = 0; i < r; i++) trace += m[i]!;
+  let lo = 0;
+  let hi = trace / sigma2;
+  if (M > r) hi = Math.min(hi, r / (M - r));
+  let delta = hi;
+  for (let it = 0; it < DELTA_MAX_ITER; it++) {
+    const [h, dh] = hAndSlope(delta);
+    if (h === 0) return { delta, approx: sigma2 * (1 + delta) };
+    if (h > 0) lo = Math.max(lo, delta);
+    else hi = Math.min(hi, delta);
+    let next = delta - h / dh;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    const step = Math.abs(next - delta);
+    delta = next;
+    if (step <= DELTA_RTOL * delta || hi - lo <= DELTA_RTOL * delta) return { delta, approx: sigma2 * (1 + delta) };
+  }
+  throw new NumericalError('bayes: deterministic equivalent', `no convergence in ${DELTA_MAX_ITER} iterations (δ ∈ [${lo}, ${hi}])`);
+}
+
+// Gauss–Kronrod 7/15 nodes and weights on [−1, 1] (QUADPACK qk15): Kronrod nodes XGK (positive half,
+// descending, last = 0); the Gauss nodes are XGK[1], XGK[3], XGK[5] and 0.
+const XGK = [
+  0.991455371120812639206854697526329, 0.949107912342758524526189684047851, 0.864864423359769072789712788640926,
+  0.741531185599394439863864773280788, 0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
+  0.207784955007898467600689403773245, 0,
+] as const;
+const WGK = [
+  0.02293532201052922496373200805897, 0.063092092629978553290700663189204, 0.104790010322250183839876322541518,
+  0.140653259715525918745189590510238, 0.16900472663926790282658342659855, 0.190350578064785409913256402421014,
+  0.204432940075298892414161999234649, 0.209482141084727828012999174891714,
+] as const;
+const WG = [
+  0.129484966168869693270611432679082, 0.27970539148927666790146777142378, 0.381830050505118944950369775488975,
+  0.417959183673469387755102040816327,
+] as const;
+
+/**
+ * Target relative accuracy of the d = 1 quadrature. QUADPACK's error estimate is pessimistic and
+ * floors each panel at 50·eps·∫|f| (so the sum of floors is ≈1.1e-14 relative): 5e-14 is reachable and
+ * the achieved accuracy is ≈1e-15 in practice (see tests/risk/bayes.test.ts).
+ */
+const QUAD_RTOL = 5e-14;
+/** Subinterval cap of the adaptive quadrature. */
+const QUAD_MAX_INTERVALS = 2000;
+
+/** Integrand values of one panel (module scratch: gk15 never re-enters itself). */
+const GK_FV1 = new Float64Array(7);
+const GK_FV2 = new Float64Array(7);
+
+/**
+ * One G7K15 panel on [a, b] (QUADPACK qk15): [Kronrod value, error estimate]. The estimate is
+ * QUADPACK's resasc·min(1, (200·|K − G|/resasc)^{3/2}), floored at 50·eps·∫|f| (rounding).
+ */
+function gk15(f: (s: number) => number, a: number, b: number): [number, number] {
+  const c = 0.5 * (a + b);
+  const hw = 0.5 * (b - a);
+  const fc = f(c);
+  const fv1 = GK_FV1;
+  const fv2 = GK_FV2;
+  let k = WGK[7] * fc;
+  let g = WG[3] * fc;
+  let kAbs = Math.abs(k);
+  for (let j = 0; j < 7; j++) {
+    const f1 = f(c - hw * XGK[j]!);
+    const f2 = f(c + hw * XGK[j]!);
+    fv1[j] = f1;
+    fv2[j] = f2;
+    k += WGK[j]! * (f1 + f2);
+    kAbs += WGK[j]! * (Math.abs(f1) + Math.abs(f2));
+    if (j % 2 === 1) g += WG[(j - 1) / 2]! * (f1 + f2);
+  }
+  const kHalf = 0.5 * k;
+  let asc = WGK[7] * Math.abs(fc - kHalf);
+  for (let j = 0; j < 7; j++) asc += WGK[j]! * (Math.abs(fv1[j]! - kHalf) + Math.abs(fv2[j]! - kHalf));
+  const result = k * hw;
+  const resAbs = kAbs * Math.abs(hw);
+  const resAsc = asc * Math.abs(hw);
+  let err = Math.abs((k - g) * hw);
+  if (resAsc !== 0 && err !== 0) err = resAsc * Math.min(1, (200 * err / resAsc) ** 1.5);
+  if (resAbs > Number.MIN_VALUE / (50 * Number.EPSILON)) err = Math.max(50 * Number.EPSILON * resAbs, err);
+  return [result, err];
+}
+
+/**
+ * ∫₀¹ f by globally adaptive Gauss–Kronrod (G7K15, bisect the panel with the largest error estimate,
+ * QUADPACK qag style) until the summed error estimate is ≤ rtol·|∫|. Throws NumericalError past the interval cap.
+ */
+function adaptiveGk(f: (s: number) => number, rtol: number, where: string): number {
+  const lo: number[] = [0];
+  const hi: number[] = [1];
+  const first = gk15(f, 0, 1);
+  const val: number[] = [first[0]];
+  const err: number[] = [first[1]];
+  for (;;) {
+    let total = 0;
+    let totalErr = 0;
+    let worst = 0;
+    for (let k = 0; k < val.length; k++) {
+      total += val[k]!;
+      totalErr += err[k]!;
+      if (err[k]! > err[worst]!) worst = k;
+    }
+    if (totalErr <= rtol * Math.abs(total) || totalErr <= Number.MIN_VALUE) return total;
+    if (val.length >= QUAD_MAX_INTERVALS) {
+      throw new NumericalError(where, `adaptive quadrature did not reach relative error ${rtol} in ${QUAD_MAX_INTERVALS} panels (estimate ${totalErr / Math.abs(total)})`);
+    }
+    const a = lo[worst]!;
+    const b = hi[worst]!;
+    const m = 0.5 * (a + b);
+    const left = gk15(f, a, m);
+    const right = gk15(f, m, b);
+    hi[worst] = m;
+    val[worst] = left[0];
+    err[worst] = left[1];
+    lo.push(m);
+    hi.push(b);
+    val.push(right[0]);
+    err.push(right[1]);
+  }
+}
+
+/**
+ * Exact R_Bayes for d = 1 (math.md §3.4): with μ = H₁₁Ψ₁₁, XᵀX = H₁₁·χ²_M and
+ * 1/(x + c) = ∫₀^∞ e^{−t(x+c)}dt,
+ *   R = σ² + σ²h∫₀^∞ e^{−tλ}(1 + 2th)^{−M/2}dt = σ² + (σ²/2)·∫₀^∞ e^{−au}(1 + u)^{−M/2}du,
+ * λ = σ²/ψ², h = H₁₁, a = λ/(2h) = σ²/(2μ) (u = 2th). The integral is computed on s ∈ (0, 1) with
+ * u = c·s/(1 − s), c = 1/a (the integrand's largest length scale), by adaptive G7K15 to 5e-14
+ * relative (the estimate is QUADPACK's, pessimistic: ≈1e-15 achieved in practice; the integrand is positive, so no cancellation).
+ * μ = 0 (Ψ = 0) gives exactly σ². Requires σ² > 0; M ≥ 1.
+ */
+export function bayesExact1d(mu: number, sigma2: number, M: number): number {
+  requireNoise(sigma2);
+  if (!(mu >= 0) || !Number.isFinite(mu)) throw new InputError('mu', `must be a finite number ≥ 0, got ${mu}`);
+  if (mu === 0) return sigma2;
+  const a = sigma2 / (2 * mu);
+  const nu = M / 2;
+  // u = c·s/(1 − s) with c = 1/a, the largest length scale of the integrand (e^{−au}): every scale
+  // ≤ 1/a lands at s ≤ 1/2, where s, unlike 1 − s near 1, is represented to full relative precision.
+  const c = 1 / a;
+  const logC = Math.log(c);
+  // Integrand in s: e^{−au}(1 + u)^{−ν}·du/ds, du/ds = c/(1 − s)², evaluated in logs (no 0·∞ near s = 1).
+  const f = (s: number): number => {
+    const oneMinus = 1 - s;
+    if (!(oneMinus > 0)) return 0;
+    const u = (c * s) / oneMinus;
+    return Math.exp(-a * u - nu * Math.log1p(u) + logC - 2 * Math.log(oneMinus));
+  };
+  const integral = adaptiveGk(f, QUAD_RTOL, 'bayes: exact d = 1');
+  return sigma2 + 0.5 * sigma2 * integral;
+}
+
+/**
+ * A factor F of W ~ Wishart_r(I, M), W = FFᵀ, drawn into `out` ([r, k], k = min(M, r), row-major):
+ * - M ≥ r: the Bartlett decomposition — F = A lower triangular [r, r], A_ii² ~ χ²_{M−i+1}
+ *   (i = 1..r), A_ij ~ N(0, 1) for j < i, zeros above the diagonal; r(r+1)/2 random numbers.
+ * - M < r (W singular; Bartlett's χ² degrees would run out): F = Zᵀ with Z [M, r] standard
+ *   Gaussian, i.e. W = ZᵀZ formed from the M Gaussian rows; Mr random numbers.
+ * Allocates nothing. Returns `out`.
+ */
+export function sampleWishartFactor(out: Matrix, rng: Rng, M: number): Matrix {
+  const r = out.rows;
+  const k = out.cols;
+  if (k !== Math.min(M, r)) throw new InputError('out', `must be [r, min(M, r)] = [${r}, ${Math.min(M, r)}], got [${r}, ${k}]`);
+  const F = out.data;
+  if (M >= r) {
+    for (let i = 0; i < r; i++) {
+      const row = i * r;
+      for (let j = 0; j < i; j++) F[row + j] = rng.normal();
+      F[row + i] = Math.sqrt(rng.chiSquare(M - i));
+      for (let j = i + 1; j < r; j++) F[row + j] = 0;
+    }
+  } else {
+    // Row t of Z is column t of F: draw Z row by row.
+    for (let t = 0; t < M; t++) for (let i = 0; i < r; i++) F[i * k + t] = rng.normal();
+  }
+  return out;
+}
+
+/**
+ * Monte Carlo estimate of R_Bayes (math.md §3.4): the mean of σ² + σ²·tr(D(D^{1/2}WD^{1/2} + σ²I)⁻¹)
+ * over `samples` independent W ~ Wishart_r(I, M), r = #{μ_i > 0} (μ = `mu`, the eigenvalues of HΨ),
+ * with its standard error (Welford). W = FFᵀ from {@link sampleWishartFactor}: the Bartlett
+ * decomposition when M ≥ r (O(r²) random numbers per draw), Gaussian Z [M, r] with W = ZᵀZ when M < r.
+ * Then K = GGᵀ + σ²I with G = D^{1/2}F, and tr(DK⁻¹) = ‖L⁻¹D^{1/2}‖²_F from the Cholesky factor
+ * K = LLᵀ (linalg `cholesky`; K ⪰ σ²I is SPD) by forward substitution from row j for column j.
+ * O(r³) per draw. F, G, K and the solve vector are allocated once; the only per-draw allocation is
+ * the [r, r] factor that linalg's `cholesky` returns (it has no in-place variant). Requires σ² > 0.
+ */
+export function bayesMonteCarlo(mu: ArrayLike<number>, sigma2: number, M: number, options: BayesOptions = {}): BayesMonteCarlo {
+  const { samples = 20_000, seed = 1 } = options;
+  requireNoise(sigma2);
+  if (!Number.isInteger(samples) || samples < 2) throw new InputError('samples', `must be an integer ≥ 2, got ${samples}`);
+  if (!Number.isInteger(seed) || seed < 0) throw new InputError('seed', `must be a non-negative integer, got ${seed}`);
+  const m = positivePart(mu);
+  const r = m.length;
+  if (r === 0) return { estimate: sigma2, stderr: 0, samples, seed };
+  const rng = new Rng(seed);
+  const sq = Float64Array.from(m, Math.sqrt);
+  const k = Math.min(M, r);
+  const bartlett = M >= r;
+  const F: Matrix = { rows: r, cols: k, data: new Float64Array(r * k) };
+  const G = F.data; // scaled in place: G = D^{1/2}F
+  const K: Matrix = { rows: r, cols: r, data: new Float64Array(r * r) };
+  const Kd = K.data;
+  const y = new Float64Array(r); // one column of L⁻¹D^{1/2}
+  let mean = 0;
+  let m2 = 0;
+  for (let n = 1; n <= samples; n++) {
+    sampleWishartFactor(F, rng, M);
+    for (let i = 0; i < r; i++) for (let t = 0; t < k; t++) G[i * k + t] *= sq[i]!;
+    // K = GGᵀ + σ²I (Bartlett: G lower triangular, so the sum stops at t = j ≤ i).
+    for (let i = 0; i < r; i++) {
+      for (let j = 0; j <= i; j++) {
+        const tEnd = bartlett ? j + 1 : k;
+        let s = i === j ? sigma2 : 0;
+        for (let t = 0; t < tEnd; t++) s += G[i * k + t]! * G[j * k + t]!;
+        Kd[i * r + j] = s;
+        Kd[j * r + i] = s;
+      }
+    }
+    const L = cholesky(K, 'D^{1/2}WD^{1/2} + σ²I').L.data;
+    // tr(DK⁻¹) = Σ_j ‖L⁻¹(√μ_j e_j)‖²; L⁻¹e_j vanishes above row j (forward substitution from row j).
+    let tr = 0;
+    for (let j = 0; j < r; j++) {
+      for (let i = j; i < r; i++) {
+        let s = i === j ? sq[j]! : 0;
+        for (let t = j; t < i; t++) s -= L[i * r + t]! * y[t]!;
+        const v = s / L[i * r + i]!;
+        y[i] = v;
+        tr += v * v;
+      }
+    }
+    const value = sigma2 + sigma2 * tr;
+    const delta = value - mean;
+    mean += delta / n;
+    m2 += delta * (value - mean);
+  }
+  return { estimate: mean, stderr: Math.sqrt(m2 / (samples - 1) / samples), samples, seed };
+}
+
+/**
+ * The Bayes reference of a problem (math.md §3.4), each quantity under its own name:
+ * lower (Jensen) ≤ R_Bayes ≤ upper (R*_GDβ, math.md §3.2); approx (deterministic equivalent);
+ * estimate ± stderr (Monte Carlo over Wishart draws, {@link bayesMonteCarlo}); exact (d = 1 only,
+ * {@link bayesExact1d}). Independent of β*; singular Ψ allowed (only the positive eigenvalues μ of
+ * HΨ enter). Throws InputError on `sigma2` when σ² = 0 (see the module comment).
+ */
+export function bayesReference(problem: Problem, options: BayesOptions = {}): BayesReference {
+  const { samples = 20_000, seed = 1 } = options;
+  requireNoise(problem.sigma2);
+  const { sigma2, M } = problem;
+  const mu = bayesSpectrum(problem);
+  const lower = bayesLowerBound(mu, sigma2, M);
+  const upper = optimumGdBeta(problem).risk;
+  const { approx } = bayesDeterministicEquivalent(mu, sigma2, M);
+  const mc = bayesMonteCarlo(mu, sigma2, M, { samples, seed });
+  const out: BayesReference = { lower, upper, approx, estimate: mc.estimate, stderr: mc.stderr, samples, seed };
+  if (problem.d === 1) {
+    return { ...out, exact: bayesExact1d(problem.H.data[0]! * problem.Psi.data[0]!, sigma2, M) };
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+/**
+ * src/risk — exact ICL risks (closed forms from Gaussian/Wishart moments, math.md §3) with analytic
+ * gradients, the closed-form optima of GD-β and GD-0, the Bayes reference and Monte Carlo checks.
+ *
+ * Where things are: GD-β/GD-0 risk and optima → gdbeta.ts; LSA/LTB risk → attention.ts;
+ * any kind → risk.ts; Bayes → bayes.ts; Monte Carlo → montecarlo.ts.
+ */
+export { risk } from './risk.js';
+export type { RiskResult } from './risk.js';
+export {
+  riskGdBeta, gdBetaRiskEig, allocGdBetaWorkspace, eigenRiskData, optimumEig, optimumGdBeta, optimumGd0, secondMomentEig,
+} from './gdbeta.js';
+export type { GdBetaRisk, GdBetaWorkspace, EigenRiskData, GdOptimum } from './gdbeta.js';
+export { riskReduced, riskAttention } from './attention.js';
+export type { ReducedGradient, ReducedRisk, AttentionRisk } from './attention.js';
+export { monteCarloRisk } from './montecarlo.js';
+export type { MonteCarloResult, MonteCarloOptions } from './montecarlo.js';
+export { bayesReference, bayesSpectrum, bayesLowerBound, bayesDeterministicEquivalent, bayesExact1d, bayesMonteCarlo, sampleWishartFactor, type BayesOptions, type BayesReference, type BayesMonteCarlo, type BayesDeterministicEquivalent } from './bayes.js';

@@ -1,0 +1,97 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/linalg/index.js';
+import {
+  effectiveGdBeta, ltbFromGdBeta, lsaFromGd0, predict, predictReduced, reducedForm, samplePrompt, type GdBeta, type Ltb,
+} from '../../src/models/index.js';
+import { randomGdBeta, randomLtb, randomProblem, relDiff, relDiffArray } from '../helpers/problems.js';
+
+// Sizes and seeds are drawn as their own parameters; every failure prints the seed for replay.
+const dims = fc.integer({ min: 1, max: 6 });
+const ctx = fc.integer({ min: 1, max: 12 });
+const seeds = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+/** |a − b| ≤ tol·scale, scale = the size of the terms that were summed. */
+function close(a: number, b: number, scale: number, tol: number): boolean {
+  return Math.abs(a - b) <= tol * Math.max(scale, Math.abs(a), Math.abs(b), 1e-300);
+}
+
+describe('the LTB ↔ GD-β correspondence (math.md §2)', () => {
+  test.prop([dims, ctx, seeds], { numRuns: 60 })('ltbFromGdBeta predicts what GD-β predicts (relative 1e-12)', (d, M, seed) => {
+    const rng = new Rng(seed);
+    const problem = randomProblem(rng, d, M, { betaScale: 2 });
+    const g = randomGdBeta(rng, d, 0.5);
+    const ltb = ltbFromGdBeta(g);
+    for (let k = 0; k < 5; k++) {
+      const prompt = samplePrompt(problem, rng);
+      const a = predict(g, prompt);
+      const b = predict(ltb, prompt, true);
+      let scale = 0;
+      for (let i = 0; i < d; i++) scale += Math.abs(prompt.x[i]!) * (Math.abs(g.beta0[i]!) + 1);
+      expect(close(a, b, scale * 10, 1e-12), `seed ${seed}: GD-β ${a} vs LTB ${b}`).toBe(true);
+    }
+  });
+
+  test.prop([dims, ctx, seeds], { numRuns: 40 })('lsaFromGd0 predicts what GD-0 predicts', (d, M, seed) => {
+    const rng = new Rng(seed);
+    const problem = randomProblem(rng, d, M);
+    const g = { kind: 'gd-0' as const, Gamma: randomGdBeta(rng, d).Gamma };
+    const prompt = samplePrompt(problem, rng);
+    expect(relDiff(predict(g, prompt), predict(lsaFromGd0(g), prompt, true))).toBeLessThan(1e-12);
+  });
+
+  test.prop([dims, ctx, seeds, fc.integer({ min: 1, max: 4 })], { numRuns: 60 })(
+    'the reduced form xᵀ(β_m + QᵀWp) predicts what the explicit masked forward pass predicts',
+    (d, M, seed, df) => {
+      const rng = new Rng(seed);
+      const problem = randomProblem(rng, d, M);
+      const ltb = randomLtb(rng, d, df, 0.7);
+      const red = reducedForm(ltb);
+      for (let k = 0; k < 3; k++) {
+        const prompt = samplePrompt(problem, rng);
+        const a = predict(ltb, prompt, true);
+        const b = predictReduced(red, prompt);
+        expect(relDiff(a, b), `seed ${seed}`).toBeLessThan(1e-10);
+      }
+    },
+  );
+
+  test.prop([dims, seeds], { numRuns: 60 })('effectiveGdBeta(ltbFromGdBeta(g)) round-trips to g', (d, seed) => {
+    const rng = new Rng(seed);
+    const g = randomGdBeta(rng, d, 1);
+    const eff = effectiveGdBeta(ltbFromGdBeta(g));
+    expect(eff.ok).toBe(true);
+    if (!eff.ok) return;
+    expect(relDiffArray(eff.estimator.Gamma.data, g.Gamma.data)).toBeLessThan(1e-15);
+    expect(relDiffArray(eff.estimator.beta0, g.beta0)).toBeLessThan(1e-15);
+  });
+});
+
+describe('effectiveGdBeta reports why an LTB is not a GD-β, with the size', () => {
+  const rng = new Rng(3);
+  const g: GdBeta = randomGdBeta(rng, 3, 1);
+  const base = ltbFromGdBeta(g);
+  it('q_y ≠ 0', () => {
+    const WKQ = { ...base.WKQ, data: Float64Array.from(base.WKQ.data) };
+    WKQ.data[3 * 4 + 1] = 0.25; // row d+1 of the first d columns is q_yᵀ
+    const eff = effectiveGdBeta({ ...base, WKQ });
+    expect(eff.ok).toBe(false);
+    if (!eff.ok) {
+      expect(eff.reason).toBe('q_y ≠ 0');
+      expect(eff.size).toBeCloseTo(0.25, 15);
+    }
+  });
+  it('p_y = 0', () => {
+    const WPV = { ...base.WPV, data: Float64Array.from(base.WPV.data) };
+    WPV.data[15] = 0;
+    const eff = effectiveGdBeta({ ...base, WPV });
+    expect(eff.ok ? 'ok' : eff.reason).toBe('p_y = 0');
+  });
+  it('β_m ≠ −p_x/p_y (the MLP offset disagrees with the attention offset)', () => {
+    const W1 = { ...base.W1, data: Float64Array.from(base.W1.data) };
+    W1.data[0] += 0.5;
+    const eff = effectiveGdBeta({ ...base, W1 } as Ltb);
+    expect(eff.ok ? 'ok' : eff.reason).toBe('β_m ≠ −p_x/p_y');
+    if (!eff.ok) expect(Math.abs(eff.size - 0.5)).toBeLessThan(1e-15);
+  });
+});
