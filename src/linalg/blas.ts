@@ -17,7 +17,7 @@ import { gemm } from './gemm.js';
  * Shapes: A: [m, n]; x: [n], out: [m] (or x: [m], out: [n] when transposed). 2mn flops.
  * @throws ShapeError on a length mismatch or when `out` overlaps `x` or `A`.
  */
-export function gemv(out: Float64Array, A: ReadonlyMatrix, x: Readonly<Float64Array>, transpose = false): Float64Array {
+export function gemv<T extends Float64Array>(out: T, A: ReadonlyMatrix, x: Readonly<Float64Array>, transpose = false): T {
   const m = A.rows;
   const n = A.cols;
   const a = A.data;
@@ -60,7 +60,7 @@ export function gemv(out: Float64Array, A: ReadonlyMatrix, x: Readonly<Float64Ar
  * `x === y` is allowed (y ← (1 + alpha)·y).
  * @throws ShapeError when the lengths differ.
  */
-export function axpy(y: Float64Array, alpha: number, x: Readonly<Float64Array>): Float64Array {
+export function axpy<T extends Float64Array>(y: T, alpha: number, x: Readonly<Float64Array>): T {
   checkLength('axpy', 'x', x, y.length, 'y.length');
   const n = y.length;
   for (let i = 0; i < n; i++) y[i] += alpha * x[i];

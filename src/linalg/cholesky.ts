@@ -65,7 +65,7 @@ export function cholesky(A: ReadonlyMatrix, name = 'A'): CholeskyFactor {
  * ignored). Shapes: L: [n, n], b, out: [n]; `out === b` allowed. n² flops. The diagonal is not
  * checked: a zero on it gives ±∞/NaN.
  */
-export function solveLower(out: Float64Array, L: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array {
+export function solveLower<T extends Float64Array>(out: T, L: ReadonlyMatrix, b: Readonly<Float64Array>): T {
   checkSquare('solveLower', 'L', L);
   const n = L.rows;
   checkLength('solveLower', 'b', b, n, `L.rows (L is ${shapeOf(L)})`);
@@ -86,7 +86,7 @@ export function solveLower(out: Float64Array, L: ReadonlyMatrix, b: Readonly<Flo
  * Back substitution `out ← U⁻¹·b` for upper-triangular U (entries below the diagonal are
  * ignored). Shapes: U: [n, n], b, out: [n]; `out === b` allowed. n² flops.
  */
-export function solveUpper(out: Float64Array, U: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array {
+export function solveUpper<T extends Float64Array>(out: T, U: ReadonlyMatrix, b: Readonly<Float64Array>): T {
   checkSquare('solveUpper', 'U', U);
   const n = U.rows;
   checkLength('solveUpper', 'b', b, n, `U.rows (U is ${shapeOf(U)})`);
@@ -108,7 +108,7 @@ export function solveUpper(out: Float64Array, U: ReadonlyMatrix, b: Readonly<Flo
  * Column-oriented so that L is read along its rows (unit stride). Shapes: L: [n, n],
  * b, out: [n]; `out === b` allowed. n² flops.
  */
-export function solveLowerTransposed(out: Float64Array, L: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array {
+export function solveLowerTransposed<T extends Float64Array>(out: T, L: ReadonlyMatrix, b: Readonly<Float64Array>): T {
   checkSquare('solveLowerTransposed', 'L', L);
   const n = L.rows;
   checkLength('solveLowerTransposed', 'b', b, n, `L.rows (L is ${shapeOf(L)})`);
@@ -131,7 +131,7 @@ export function solveLowerTransposed(out: Float64Array, L: ReadonlyMatrix, b: Re
  * `out === b` allowed. 2n² flops, no allocation.
  * @throws ShapeError on a length mismatch.
  */
-export function choleskySolve(out: Float64Array, factor: CholeskyFactor, b: Readonly<Float64Array>): Float64Array {
+export function choleskySolve<T extends Float64Array>(out: T, factor: CholeskyFactor, b: Readonly<Float64Array>): T {
   solveLower(out, factor.L, b);
   return solveLowerTransposed(out, factor.L, out);
 }
@@ -182,7 +182,7 @@ export function choleskySolveMatrix(out: Matrix, factor: CholeskyFactor, B: Read
  * Allocating SPD solve `x = A⁻¹·b` via `cholesky(A)`. Shapes: A: [n, n], b: [n]. n³/3 + 2n² flops.
  * @throws as `cholesky` (argument name 'A'); NonFiniteError('b', …) for a non-finite b.
  */
-export function solveSPD(A: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array {
+export function solveSPD(A: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array<ArrayBuffer> {
   checkSquare('solveSPD', 'A', A);
   checkLength('solveSPD', 'b', b, A.rows, `A.rows (A is ${shapeOf(A)})`);
   assertFiniteVector(b, 'b');

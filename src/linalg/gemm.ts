@@ -25,12 +25,36 @@ const MR = 4;
  * the 16 XMM registers (4×4 spills); it measured ~5 % faster than 4×4 and 4×2 under Node 20.
  */
 const NR = 3;
-/** Depth of a packed block: a `KC × NR` panel of op(B) (6 KiB) stays in L1. */
-const KC = 256;
-/** Rows of a packed op(A) block: `MC × KC` doubles (192 KiB) stay in L2. */
-const MC = 96;
-/** Columns of a packed op(B) block (a multiple of NR, so only the last block has a ragged panel). */
-const NC = 768;
+/** Cache-block sizes of `gemm`. */
+export interface GemmBlocking {
+  /** Depth of a packed block: a `kc × NR` panel of op(B) (6 KiB at 256) stays in L1. */
+  readonly kc: number;
+  /** Rows of a packed op(A) block, a multiple of MR: `mc × kc` doubles (192 KiB) stay in L2. */
+  readonly mc: number;
+  /** Columns of a packed op(B) block, a multiple of NR (only the last block has a ragged panel). */
+  readonly nc: number;
+}
+
+const DEFAULT_BLOCKING: GemmBlocking = { kc: 256, mc: 96, nc: 768 };
+let blocking: GemmBlocking = DEFAULT_BLOCKING;
+
+/**
+ * @internal Test hook: replaces the cache-block sizes (e.g. tiny ones so that small matrices
+ * cross every block boundary) and returns the previous ones; `undefined` restores the defaults.
+ */
+export function setGemmBlocking(next?: GemmBlocking): GemmBlocking {
+  const prev = blocking;
+  if (next === undefined) {
+    blocking = DEFAULT_BLOCKING;
+    return prev;
+  }
+  const { kc, mc, nc } = next;
+  if (!(Number.isInteger(kc) && kc >= 1 && Number.isInteger(mc) && mc >= MR && mc % MR === 0 && Number.isInteger(nc) && nc >= NR && nc % NR === 0)) {
+    throw new RangeError(`setGemmBlocking: need integers kc ≥ 1, mc a positive multiple of ${MR}, nc a positive multiple of ${NR}; got ${JSON.stringify(next)}`);
+  }
+  blocking = { kc, mc, nc };
+  return prev;
+}
 
 /**
  * Packing workspace, grown on demand and then reused: gemm allocates nothing in steady state.
@@ -83,15 +107,15 @@ function kernel4x3(kc: number, W: Float64Array, a0: number, b0: number, C: Float
 
 /**
  * Packs `alpha · op(A)[i0 : i0+mc, p0 : p0+kc]` into MR-row panels, `W[off + panel·kc·MR + p·MR + r]`,
- * zero-padding the last panel. `op(A)[i][p] = a[i·si + p·sp]`.
+ * zero-padding the last panel. `op(A)[i][p] = a[a0 + i·si + p·sp]`.
  */
-function packA(W: Float64Array, off: number, a: Readonly<Float64Array>, si: number, sp: number, i0: number, mc: number, p0: number, kc: number, alpha: number): void {
+function packA(W: Float64Array, off: number, a: Readonly<Float64Array>, a0: number, si: number, sp: number, i0: number, mc: number, p0: number, kc: number, alpha: number): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = Math.min(MR, mc - ir);
     const base = off + (ir / MR) * kc * MR;
     for (let r = 0; r < MR; r++) {
       if (r < rows) {
-        let src = (i0 + ir + r) * si + p0 * sp;
+        let src = a0 + (i0 + ir + r) * si + p0 * sp;
         let dst = base + r;
         for (let p = 0; p < kc; p++) {
           W[dst] = alpha * a[src];
@@ -107,15 +131,15 @@ function packA(W: Float64Array, off: number, a: Readonly<Float64Array>, si: numb
 
 /**
  * Packs `op(B)[p0 : p0+kc, j0 : j0+nc]` into NR-column panels, `W[off + panel·kc·NR + p·NR + c]`,
- * zero-padding the last panel. `op(B)[p][j] = b[p·sp + j·sj]`.
+ * zero-padding the last panel. `op(B)[p][j] = b[b0 + p·sp + j·sj]`.
  */
-function packB(W: Float64Array, off: number, b: Readonly<Float64Array>, sp: number, sj: number, p0: number, kc: number, j0: number, nc: number): void {
+function packB(W: Float64Array, off: number, b: Readonly<Float64Array>, b0: number, sp: number, sj: number, p0: number, kc: number, j0: number, nc: number): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = Math.min(NR, nc - jr);
     const base = off + (jr / NR) * kc * NR;
     for (let c = 0; c < NR; c++) {
       if (c < cols) {
-        let src = p0 * sp + (j0 + jr + c) * sj;
+        let src = b0 + p0 * sp + (j0 + jr + c) * sj;
         let dst = base + c;
         for (let p = 0; p < kc; p++) {
           W[dst] = b[src];
@@ -163,14 +187,40 @@ export function gemm(out: Matrix, A: ReadonlyMatrix, B: ReadonlyMatrix, trans: G
   if (beta === 0) c.fill(0);
   else if (beta !== 1) for (let i = 0; i < m * n; i++) c[i] *= beta;
   if (m === 0 || n === 0 || k === 0 || alpha === 0) return out;
+  // op(A)[i][p] = a[i·asi + p·asp], op(B)[p][j] = b[p·bsp + j·bsj]: transposes are strides.
+  gemmAccumulate(m, n, k, alpha, A.data, 0, tA ? 1 : A.cols, tA ? A.cols : 1, B.data, 0, tB ? 1 : B.cols, tB ? B.cols : 1, c, 0, n);
+  return out;
+}
 
-  const a = A.data;
-  const b = B.data;
-  const asi = tA ? 1 : A.cols; // op(A)[i][p] = a[i·asi + p·asp]
-  const asp = tA ? A.cols : 1;
-  const bsp = tB ? 1 : B.cols; // op(B)[p][j] = b[p·bsp + j·bsj]
-  const bsj = tB ? B.cols : 1;
+/** Below this many multiply–adds (m·n·k) packing costs more than it saves: use plain dot products. */
+const SMALL_GEMM = 256;
 
+/**
+ * @internal Strided core of `gemm`: `C[c0 + i·ldc + j] += alpha · Σ_p op(A)[i][p] · op(B)[p][j]`
+ * with `op(A)[i][p] = a[a0 + i·asi + p·asp]` and `op(B)[p][j] = b[b0 + p·bsp + j·bsj]`, for
+ * i < m, j < n, p < k. Lets callers (e.g. `eigh`) multiply sub-blocks in place without copies.
+ * No checks: the caller guarantees bounds and that C does not overlap A or B.
+ */
+export function gemmAccumulate(
+  m: number, n: number, k: number, alpha: number,
+  a: Readonly<Float64Array>, a0: number, asi: number, asp: number,
+  b: Readonly<Float64Array>, b0: number, bsp: number, bsj: number,
+  c: Float64Array, c0: number, ldc: number,
+): void {
+  if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
+  if (m * n * k <= SMALL_GEMM) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[a0 + i * asi + p * asp] * b[b0 + p * bsp + j * bsj];
+        c[c0 + i * ldc + j] += alpha * s;
+      }
+    }
+    return;
+  }
+  const KC = blocking.kc;
+  const MC = blocking.mc;
+  const NC = blocking.nc;
   const kcMax = Math.min(KC, k);
   const mcMax = Math.ceil(Math.min(MC, m) / MR) * MR;
   const ncMax = Math.ceil(Math.min(NC, n) / NR) * NR;
@@ -182,24 +232,24 @@ export function gemm(out: Matrix, A: ReadonlyMatrix, B: ReadonlyMatrix, trans: G
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packB(W, bOff, b, bsp, bsj, pc, kc, jc, nc);
+      packB(W, bOff, b, b0, bsp, bsj, pc, kc, jc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packA(W, 0, a, asi, asp, ic, mc, pc, kc, alpha);
+        packA(W, 0, a, a0, asi, asp, ic, mc, pc, kc, alpha);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           const bp = bOff + (jr / NR) * kc * NR;
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = Math.min(MR, mc - ir);
             const ap = (ir / MR) * kc * MR;
+            const cij = c0 + (ic + ir) * ldc + jc + jr;
             if (mr === MR && nr === NR) {
-              kernel4x3(kc, W, ap, bp, c, (ic + ir) * n + jc + jr, n);
+              kernel4x3(kc, W, ap, bp, c, cij, ldc);
             } else {
               T.fill(0);
               kernel4x3(kc, W, ap, bp, T, 0, NR);
               for (let i = 0; i < mr; i++) {
-                const row = (ic + ir + i) * n + jc + jr;
-                for (let j = 0; j < nr; j++) c[row + j] += T[i * NR + j];
+                for (let j = 0; j < nr; j++) c[cij + i * ldc + j] += T[i * NR + j];
               }
             }
           }
@@ -207,7 +257,6 @@ export function gemm(out: Matrix, A: ReadonlyMatrix, B: ReadonlyMatrix, trans: G
       }
     }
   }
-  return out;
 }
 
 /** Allocating `A · B`. A: [m, k], B: [k, n] → [m, n]. 2mnk flops. */

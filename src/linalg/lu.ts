@@ -78,7 +78,7 @@ export function lu(A: ReadonlyMatrix, name = 'A'): LUFactor {
  * allowed. 2n² flops, no allocation.
  * @throws ShapeError on a length mismatch.
  */
-export function luSolve(out: Float64Array, factor: LUFactor, b: Readonly<Float64Array>): Float64Array {
+export function luSolve<T extends Float64Array>(out: T, factor: LUFactor, b: Readonly<Float64Array>): T {
   const { LU, pivots } = factor;
   const n = LU.rows;
   checkLength('luSolve', 'b', b, n, `LU.rows (LU is ${shapeOf(LU)})`);
@@ -161,7 +161,7 @@ export function luSolveMatrix(out: Matrix, factor: LUFactor, B: ReadonlyMatrix):
  * Allocating general solve `x = A⁻¹·b` via `lu(A)`. Shapes: A: [n, n], b: [n]. 2n³/3 + 2n² flops.
  * @throws as `lu` (argument name 'A'); NonFiniteError('b', …) for a non-finite b.
  */
-export function solve(A: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array {
+export function solve(A: ReadonlyMatrix, b: Readonly<Float64Array>): Float64Array<ArrayBuffer> {
   checkSquare('solve', 'A', A);
   checkLength('solve', 'b', b, A.rows, `A.rows (A is ${shapeOf(A)})`);
   assertFiniteVector(b, 'b');

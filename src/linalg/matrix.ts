@@ -155,7 +155,7 @@ export function diagMatrix(v: ArrayLike<number>): Matrix {
  * A validated Float64Array copy of `v` (any array-like of numbers). O(n).
  * @throws TypeError for non-numbers; NonFiniteError(name, i, 0, v) for NaN/±∞.
  */
-export function fromVector(v: ArrayLike<number>, name = 'x'): Float64Array {
+export function fromVector(v: ArrayLike<number>, name = 'x'): Float64Array<ArrayBuffer> {
   const n = v.length;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {

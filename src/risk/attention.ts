@@ -226,7 +226,7 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
   axpy(b1bar, 4 * invM, Psia1);
 
   // V̄ = Hw c̄₀ᵀ + p_y H L̄ᵀ + 2ᾱ₀ HVH + (Hā₁)(Hq)ᵀ
-  const Vbar = Qxbar; // Q̄_x accumulates V̄ (V = Q_x + β*q_yᵀ)
+  const Vbar = mat(d); // V = Q_x + β*q_yᵀ: V̄ flows to Q̄_x and (through β*) to q̄_y
   ger(Vbar.data, 1, Hw, c0bar, d);
   const LbarT = mat(d);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) LbarT.data[i * d + j] = Lbar[j * d + i]!;
@@ -257,6 +257,7 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
   const HVtHa1 = mv(H, mtv(V.data, Ha1bar, d), d);
   axpy(qybar, 1, HVtHa1);
   axpy(qybar, 1, mtv(Vbar.data, bs, d));
+  axpy(Qxbar.data, 1, Vbar.data);
   axpy(pxbar, 1, wbar);
 
   grad.p.set(pxbar, 0);

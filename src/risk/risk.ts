@@ -24,7 +24,8 @@ export function risk(problem: Problem, est: Estimator): RiskResult {
     case 'gd-0': {
       const r = riskGdBeta(problem, est);
       const g2 = frobeniusNorm(r.gradGamma) ** 2 + (est.kind === 'gd-beta' ? norm2(r.gradBeta0) ** 2 : 0);
-      const gradient = est.kind === 'gd-beta' ? { Gamma: r.gradGamma, beta0: r.gradBeta0 } : { Gamma: r.gradGamma };
+      const gradient: RiskResult['gradient'] = { Gamma: r.gradGamma };
+      if (est.kind === 'gd-beta') gradient.beta0 = r.gradBeta0;
       return { kind: est.kind, risk: r.risk, gradNorm: Math.sqrt(g2), gradient };
     }
     case 'lsa':

@@ -41,8 +41,8 @@ describe('linear-icl bayes', () => {
   });
 
   it('d = 1 adds "exact", between the bounds and within 5σ of the estimate; human output labels every line', () => {
-    const p = file('p1.json', { M: 4, H: 1.5, Psi: 0.8, sigma2: 0.2 });
-    const j = cli('--problem', p, '--samples', '20000', '--json');
+    const p = file('p1.json', { d: 1, M: 4, H: 1.5, Psi: 0.8, sigma2: 0.2 });
+    const j = cli('--problem', p, '--samples', '5000', '--json');
     expect(j.code, j.stderr).toBe(0);
     const out = JSON.parse(j.stdout) as Record<string, number>;
     expect(Object.keys(out).sort()).toEqual(['approx', 'estimate', 'exact', 'lower', 'samples', 'seed', 'stderr', 'upper']);

@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, gemm, randomOrthogonal, type Matrix } from '../../src/linalg/index.js';
-import { ltbFromGdBeta, lsaFromGd0, makeProblem, reducedForm, type Lsa, type Ltb, type Problem } from '../../src/models/index.js';
+import { ltbFromGdBeta, lsaFromGd0, makeProblem, reducedForm, type Lsa, type Ltb } from '../../src/models/index.js';
 import { monteCarloRisk, riskAttention, riskGdBeta, riskReduced } from '../../src/risk/index.js';
 import { along, directionalDerivative, inner } from '../helpers/finiteDiff.js';
 import { randomGd0, randomGdBeta, randomLsa, randomLtb, randomProblem, randomVector, relDiff, toRows } from '../helpers/problems.js';
 import { Z_MAX, zScore } from '../helpers/stats.js';
 
 const FD_RTOL = 1e-6;
-
-function withMask(p: Problem, masked: boolean): Problem {
-  return makeProblem({ d: p.d, M: p.M, H: toRows(p.H), Psi: toRows(p.Psi), betaStar: Array.from(p.betaStar), sigma2: p.sigma2, masked });
-}
 
 describe('LSA/LTB closed-form risk (math.md §3.3) against Monte Carlo through the explicit forward pass', () => {
   const cases = [

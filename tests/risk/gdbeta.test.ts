@@ -32,7 +32,7 @@ describe('GD-β gradients against central finite differences', () => {
     for (const iso of [false, true]) {
       const base = randomProblem(rng, d, 5, { betaScale: 1.5 });
       const p = iso ? makeProblem({ d, M: 5, H: toRows(base.H), Psi: 0.7, betaStar: Array.from(base.betaStar), sigma2: 0.2 }) : base;
-      expect(p.psiIsotropic !== null).toBe(iso);
+      expect(p.psiIsotropic !== null).toBe(iso || d === 1); // a 1×1 Ψ is always ψ²I
       const g = randomGdBeta(rng, d);
       const r = riskGdBeta(p, g);
       const vG = randomVector(rng, d * d);

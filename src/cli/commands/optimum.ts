@@ -1,22 +1,71 @@
-/** `linear-icl optimum --problem P.json --class gd-beta|gd-0` — closed-form optimal estimators. */
+/**
+ * `linear-icl optimum --problem P.json --class gd-beta|gd-0|lsa|ltb [--seed S]` — the optimal
+ * estimator of a class: closed form for GD-β/GD-0 (math.md §3.2), multi-start flow + L-BFGS +
+ * Newton polish on the exact risk for LSA/LTB (src/verify/optimize.ts).
+ */
 import { Option, type Command } from 'commander';
-import { estimatorToJSON } from '../../models/index.js';
+import { estimatorToJSON, type EffectiveGdBeta } from '../../models/index.js';
 import { optimumGd0, optimumGdBeta } from '../../risk/index.js';
-import { emit } from '../io.js';
+import { optimumAttention } from '../../verify/optimize.js';
+import { emit, parseIntOption } from '../io.js';
 import { fmt, loadProblem, withJson } from './common.js';
+
+type OptimumClass = 'gd-beta' | 'gd-0' | 'lsa' | 'ltb';
+
+/** The effective-GD-β verdict as JSON (the estimator in the estimator JSON shape). */
+export function effectiveGdBetaJSON(e: EffectiveGdBeta): Record<string, unknown> {
+  const out: Record<string, unknown> = { ok: e.ok };
+  if (!e.ok) {
+    out.reason = e.reason;
+    out.size = e.size;
+  }
+  out.qyNorm = e.qyNorm;
+  out.offsetGap = e.offsetGap;
+  if (e.estimator) out.estimator = estimatorToJSON(e.estimator);
+  return out;
+}
 
 export function registerOptimum(program: Command): void {
   withJson(
     program
       .command('optimum')
-      .description('the optimal estimator of a class and its risk')
+      .description('the optimal estimator of a class and its risk (closed form for gd-beta/gd-0, numerical for lsa/ltb)')
       .requiredOption('--problem <file>', 'problem JSON')
-      .addOption(new Option('--class <class>', 'estimator class').choices(['gd-beta', 'gd-0']).makeOptionMandatory()),
-  ).action((opts: { problem: string; class: 'gd-beta' | 'gd-0'; json: boolean }) => {
+      .addOption(new Option('--class <class>', 'estimator class').choices(['gd-beta', 'gd-0', 'lsa', 'ltb']).makeOptionMandatory())
+      .option('--seed <S>', 'seed of the random starts (lsa/ltb)', parseIntOption('--seed', 0, 2 ** 32 - 1), 1),
+  ).action((opts: { problem: string; class: OptimumClass; seed: number; json: boolean }) => {
     const problem = loadProblem(opts.problem);
-    const opt = opts.class === 'gd-beta' ? optimumGdBeta(problem) : optimumGd0(problem);
-    emit(opts.json, { class: opts.class, risk: opt.risk, estimator: estimatorToJSON(opt.estimator) }, () =>
-      `class  ${opts.class}\nrisk   ${fmt(opt.risk)}  (closed form, math.md §3.2)\nestimator ${JSON.stringify(estimatorToJSON(opt.estimator))}`,
-    );
+    if (opts.class === 'gd-beta' || opts.class === 'gd-0') {
+      const opt = opts.class === 'gd-beta' ? optimumGdBeta(problem) : optimumGd0(problem);
+      emit(opts.json, { class: opts.class, risk: opt.risk, estimator: estimatorToJSON(opt.estimator) }, () =>
+        `class  ${opts.class}\nrisk   ${fmt(opt.risk)}  (closed form, math.md §3.2)\nestimator ${JSON.stringify(estimatorToJSON(opt.estimator))}`,
+      );
+      return;
+    }
+    const opt = optimumAttention(problem, opts.class, { seed: opts.seed });
+    const starts = opt.starts.map((s) => ({
+      name: s.name, risk: s.risk, gradNorm: s.gradNorm, iterations: s.iterations, initialRisk: s.initialRisk,
+      nfev: s.nfev, status: s.status, newton: s.newton,
+    }));
+    const eff = effectiveGdBetaJSON(opt.effectiveGdBeta);
+    const result = {
+      class: opts.class, risk: opt.risk, estimator: estimatorToJSON(opt.estimator), gradNorm: opt.gradNorm,
+      starts, effectiveGdBeta: eff, spread: opt.spread,
+    };
+    emit(opts.json, result, () => {
+      const lines = [
+        `class     ${opts.class}`,
+        `risk      ${fmt(opt.risk)}  (best of ${starts.length} starts: ${opt.best})`,
+        `gradNorm  ${fmt(opt.gradNorm)}  (‖∇R‖ over the raw weights)`,
+        `spread    ${fmt(opt.spread)}  (max − min final risk over the starts)`,
+        'starts:',
+        ...starts.map((s) => `  ${s.name.padEnd(9)} risk ${fmt(s.risk)}  ‖∇R‖ ${fmt(s.gradNorm)}  ${s.iterations} L-BFGS iterations (${s.status})`),
+        opt.effectiveGdBeta.ok
+          ? 'effective GD-β: yes (q_y = 0, β_m = −p_x/p_y)'
+          : `effective GD-β: no (${opt.effectiveGdBeta.reason}, size ${fmt(opt.effectiveGdBeta.size)})`,
+        `estimator ${JSON.stringify(result.estimator)}`,
+      ];
+      return lines.join('\n');
+    });
   });
 }

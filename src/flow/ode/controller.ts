@@ -38,7 +38,11 @@ export class ConstantStepSize {
 export interface PIControllerOptions {
   /** Weight of the current error exponent (× 1/k). @defaultValue {@link PI_BETA1} = 0.7 */
   readonly beta1?: number;
-  /** Weight of the previous error exponent (× 1/k); 0 gives the I controller. @defaultValue {@link PI_BETA2} = 0.4 */
+  /**
+   * Weight of the previous error exponent (× 1/k), in [0, beta1) so that a persistent error
+   * err > 1 still shrinks the step (the net exponent is −(β1 − β2)/k); 0 gives the I controller.
+   * @defaultValue {@link PI_BETA2} = 0.4
+   */
   readonly beta2?: number;
   /** Safety factor in (0, 1]. @defaultValue {@link SAFETY} = 0.9 */
   readonly safety?: number;

@@ -6,7 +6,7 @@
  * Kronecker-structured, or matrix-free Krylov solves. {@link denseJacobianSolver} is the dense
  * default (LU with partial pivoting from `src/linalg`).
  */
-import { lu, luSolve, type Matrix } from '../../linalg/index.js';
+import { lu, luSolve, type LUFactor, type Matrix } from '../../linalg/index.js';
 import type { VectorField } from './types.js';
 
 /** Work counters kept by a linear-solver provider (cumulative over its lifetime). */
@@ -57,7 +57,7 @@ export function denseJacobianSolver(jac: DenseJacobian, n: number): LinearSolver
   if (typeof jac !== 'function') throw new TypeError('denseJacobianSolver: jac must be a function (t, y, outJ) => void');
   const J = new Float64Array(n * n);
   const M: Matrix = { rows: n, cols: n, data: new Float64Array(n * n) };
-  let factor: ReturnType<typeof lu> | undefined;
+  let factor: LUFactor | undefined;
   let haveJ = false;
   const stats: LinearSolverStats = { jacobianEvaluations: 0, factorizations: 0, linearSolves: 0 };
   return {

@@ -25,7 +25,10 @@ export const DEFAULT_MAX_STEPS = 100_000;
 /**
  * Consecutive non-finite attempts tolerated by an adaptive solve: each one is rejected and the
  * step shrunk by the controller's minimum factor (0.2 → a 10⁻⁷ reduction after 10); one more
- * gives status `'nonFiniteState'`. Fixed-step solves stop at the first non-finite step.
+ * gives status `'nonFiniteState'` (unless the step first falls below the minimum step:
+ * `'stepSizeTooSmall'`). Fixed-step solves stop at the first non-finite step. A Rosenbrock
+ * attempt whose iteration matrix the provider reports singular is handled the same way.
+ * The returned state is always the last finite accepted one.
  */
 export const MAX_NONFINITE_RETRIES = 10;
 /** Minimum step as a multiple of eps·|t| (scipy: 10 ulp of t). */
@@ -42,7 +45,7 @@ export const STATUS_MESSAGES = {
   event: 'A terminal event stopped the integration.',
   maxStepsReached: 'The maximum number of steps (options.maxSteps) was reached before t1.',
   stepSizeTooSmall: 'The step size fell below options.dtMin (or 10·eps·|t|) before t1.',
-  nonFiniteState: 'The state became non-finite (NaN or ±Infinity) and shrinking the step did not help.',
+  nonFiniteState: 'The proposed state became non-finite (NaN or ±Infinity); an adaptive solve first retried with smaller steps.',
   steadyState: 'A steady state was reached: ‖f(t, y)‖ fell below options.steadyState.tol.',
   cancelled: 'The callback returned "stop".',
 } as const;
@@ -85,11 +88,11 @@ export interface StepInfo {
   readonly y: Float64Array;
   /** Number of accepted steps so far (1 for the first). */
   readonly step: number;
-  /** Signed size of the step just taken. */
+  /** Signed size of the step just taken (up to the event time if a terminal event cut it). */
   readonly dt: number;
 }
 
-/** Per-step callback; returning `'stop'` ends the solve with status `'cancelled'`. */
+/** Per-step callback; returning `'stop'` ends the solve with status `'cancelled'` (see {@link SolveOptions.callback}). */
 export type StepCallback = (info: StepInfo) => void | 'stop';
 
 /** Options of {@link solve}. Unknown keys are rejected. */
@@ -135,7 +138,11 @@ export interface SolveOptions {
   readonly events?: readonly EventSpec[];
   /** Stop when ‖f(t, y)‖ < tol at an accepted state. @defaultValue undefined (off) */
   readonly steadyState?: SteadyStateOptions;
-  /** Called after every accepted step (not at t1). @defaultValue undefined */
+  /**
+   * Called after every accepted step, including the last (with the event state if a terminal
+   * event cut the step). Returning `'stop'` ends the solve with `'cancelled'` unless it ended
+   * anyway (event, t1, steady state take precedence). @defaultValue undefined
+   */
   readonly callback?: StepCallback;
   /** Throw {@link OdeSolveError} on a failure status instead of returning it. @defaultValue true */
   readonly throwOnFailure?: boolean;
@@ -192,11 +199,11 @@ function checkTolerance(name: string, v: number | Float64Array, n: number, min: 
   const ok = (x: number): boolean => Number.isFinite(x) && (min === 'positive' ? x > 0 : x >= 0);
   const rule = min === 'positive' ? '> 0' : '≥ 0';
   if (typeof v === 'number') {
-    if (!ok(v)) throw new RangeError(`options.${name} must be finite and ${rule}, got ${v}`);
+    if (!ok(v)) throw new RangeError(`options.${name} must be ${rule} and finite, got ${v}`);
   } else if (v instanceof Float64Array) {
     if (v.length !== n) throw new RangeError(`options.${name} has length ${v.length}, must be a scalar or have length n = ${n}`);
     v.forEach((x, i) => {
-      if (!ok(x)) throw new RangeError(`options.${name}[${i}] must be finite and ${rule}, got ${x}`);
+      if (!ok(x)) throw new RangeError(`options.${name}[${i}] must be ${rule} and finite, got ${x}`);
     });
   } else {
     throw new TypeError(`options.${name} must be a number or a Float64Array, got ${typeof v}`);
@@ -205,7 +212,7 @@ function checkTolerance(name: string, v: number | Float64Array, n: number, min: 
 
 function checkPositive(name: string, v: unknown, allowInfinity: boolean): number {
   if (typeof v !== 'number' || Number.isNaN(v) || !(v > 0) || (!allowInfinity && !Number.isFinite(v))) {
-    throw new RangeError(`options.${name} must be ${allowInfinity ? '' : 'finite and '}> 0, got ${String(v)}`);
+    throw new RangeError(`options.${name} must be > 0${allowInfinity ? '' : ' and finite'}, got ${String(v)}`);
   }
   return v;
 }
@@ -238,7 +245,7 @@ function allFinite(v: Float64Array): boolean {
  *   `rosenbrock(rodas4, { linearSolver })` for stiff problems.
  * @param options - see {@link SolveOptions}.
  * @returns a {@link Solution} (discriminated on `status`).
- * @throws {TypeError | RangeError} for invalid arguments, naming the field (e.g. "options.rtol must be finite and > 0, got -1", "y0[3] is NaN").
+ * @throws {TypeError | RangeError} for invalid arguments, naming the field (e.g. "options.rtol must be > 0 and finite, got -1", "y0[3] is NaN, must be finite").
  * @throws {OdeSolveError} for a failure status when `throwOnFailure` is true (the default).
  */
 export function solve(
@@ -297,7 +304,7 @@ export function solve(
     checkTolerance('rtol', rtol, n, 'positive');
     checkTolerance('atol', atol, n, 'nonNegative');
     if (dt0 !== undefined) checkPositive('dt0', dt0, false);
-    if (typeof dtMin !== 'number' || !(dtMin >= 0) || !Number.isFinite(dtMin)) throw new RangeError(`options.dtMin must be finite and ≥ 0, got ${String(dtMin)}`);
+    if (typeof dtMin !== 'number' || !(dtMin >= 0) || !Number.isFinite(dtMin)) throw new RangeError(`options.dtMin must be ≥ 0 and finite, got ${String(dtMin)}`);
     checkPositive('dtMax', dtMax, true);
     if (dtMin > dtMax) throw new RangeError(`options.dtMin (${dtMin}) must not exceed options.dtMax (${dtMax})`);
   } else {
@@ -515,12 +522,11 @@ export function solve(
       }
     }
     recorder.step(tEnd, yEnd, interp);
+    const stop = callback !== undefined && callback({ t: tEnd, y: yEnd, step: accepted, dt: terminal ? tEnd - t : h }) === 'stop';
     if (terminal) return finish('event', tEnd, yEnd);
     if (tNew === t1) return finish('success', tNew, yNew);
     if (steadyState !== undefined && normOf(ws.fNew, steadyNorm) < steadyState.tol) return finish('steadyState', tNew, yNew);
-    if (callback !== undefined && callback({ t: tNew, y: yNew, step: accepted, dt: h }) === 'stop') {
-      return finish('cancelled', tNew, yNew);
-    }
+    if (stop) return finish('cancelled', tNew, yNew);
     y.set(yNew);
     stepper.advance(ws);
     t = tNew;

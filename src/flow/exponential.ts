@@ -1,0 +1,464 @@
+/**
+ * Exponential Runge–Kutta integrators for z′ = ℓ ⊙ z + N(z) with a *diagonal* linear part ℓ — the
+ * form the GD-β flow takes in the eigenbasis of its Hessian at the optimum (see
+ * {@link gdBetaExponentialProblem} in `gdbetaExponential.ts`). The stiff linear part is integrated
+ * exactly through the φ-functions φ_k(z) = Σ_m z^m/(m+k)!, elementwise; only N is sampled.
+ *
+ * A method is data (like the Butcher tableaus of `ode/`): stage i is
+ *   U_i = e^{c_i hℓ} z_n + h Σ_{j<i} a_ij(hℓ) N(U_j),   z_{n+1} = e^{hℓ} z_n + h Σ_i b_i(hℓ) N(U_i),
+ * every coefficient a linear combination of φ_k(c·hℓ). Methods (Hochbruck & Ostermann, *Explicit
+ * exponential Runge–Kutta methods for semilinear parabolic problems*, SIAM J. Numer. Anal. 43 (2005);
+ * Cox & Matthews, J. Comput. Phys. 176 (2002)):
+ * - `etd2`: ETD2RK (Cox–Matthews), order 2, embedded exponential Euler (order 1);
+ * - `etd3`: Hochbruck–Ostermann's 3-stage method of stiff order 3 (c = 0, 1/3, 2/3), embedded order 2;
+ * - `etd4`: Hochbruck–Ostermann's 5-stage method of stiff order 4 (c = 0, ½, ½, 1, ½); the embedded
+ *   solution puts Krogstad's split weights 2φ₂ − 4φ₃ on stages 2 and 3 instead of 4φ₂ − 8φ₃ on stage 5,
+ *   so the estimate is h(4φ₂ − 8φ₃)(N₅ − (N₂ + N₃)/2) (a heuristic third-order estimator).
+ *
+ * Step control: the error is ‖err/scale‖_RMS with scale_k = atol + rtol·max(|r_k + z_k|, |r_k + z_{n+1,k}|)
+ * (r = `scaleRef`, so the tolerance is relative to the full state when z is a deviation), and the
+ * PI law of `ode/controller.ts` (its {@link PIController} constants). Workspaces are allocated once per
+ * solve; steps allocate nothing.
+ */
+import { PIController, type StepStatistic } from './ode/index.js';
+
+/** Coefficient term coef·φ_k(c·hℓ) (k = 0 is e^{c·hℓ}). */
+export interface PhiTerm {
+  readonly coef: number;
+  readonly k: 0 | 1 | 2 | 3;
+  readonly c: number;
+}
+
+/** An exponential RK method as data (see the module comment). */
+export interface ExponentialTableau {
+  readonly name: string;
+  /** Stiff order of the propagated solution. */
+  readonly order: number;
+  /** Order of the embedded solution (the controller uses k = errorOrder + 1). */
+  readonly errorOrder: number;
+  /** Nodes c_i, c_0 = 0. */
+  readonly c: readonly number[];
+  /** a[i][j] (j < i): sums of φ terms. */
+  readonly a: readonly (readonly (readonly PhiTerm[])[])[];
+  /** b[i]: sums of φ terms. */
+  readonly b: readonly (readonly PhiTerm[])[];
+  /** b[i] − b̂[i]: error weights. */
+  readonly bErr: readonly (readonly PhiTerm[])[];
+  readonly reference: string;
+}
+
+const t = (coef: number, k: 0 | 1 | 2 | 3, c = 1): PhiTerm => ({ coef, k, c });
+
+/** ETD2RK (Cox & Matthews 2002), order 2; error estimate against exponential Euler. */
+export const etd2: ExponentialTableau = Object.freeze({
+  name: 'etd2',
+  order: 2,
+  errorOrder: 1,
+  c: [0, 1],
+  a: [[], [[t(1, 1)]]],
+  b: [[t(1, 1), t(-1, 2)], [t(1, 2)]],
+  bErr: [[t(-1, 2)], [t(1, 2)]],
+  reference: 'S. M. Cox, P. C. Matthews, Exponential time differencing for stiff systems, J. Comput. Phys. 176 (2002) 430–455, (22).',
+});
+
+/**
+ * Hochbruck–Ostermann 3-stage method of stiff order 3 (2005, §5): c = (0, 1/3, 2/3),
+ * a21 = ⅓φ₁(⅓z), a31 = ⅔φ₁(⅔z) − (4/3)φ₂(⅔z), a32 = (4/3)φ₂(⅔z), b = (φ₁ − (3/2)φ₂, 0, (3/2)φ₂).
+ * Embedded order 2: b̂ = (φ₁ − 3φ₂, 3φ₂, 0) (Σb̂ = φ₁, Σb̂c = φ₂), so b − b̂ = (3/2)φ₂·(1, −2, 1).
+ */
+export const etd3: ExponentialTableau = Object.freeze({
+  name: 'etd3',
+  order: 3,
+  errorOrder: 2,
+  c: [0, 1 / 3, 2 / 3],
+  a: [[], [[t(1 / 3, 1, 1 / 3)]], [[t(2 / 3, 1, 2 / 3), t(-4 / 3, 2, 2 / 3)], [t(4 / 3, 2, 2 / 3)]]],
+  b: [[t(1, 1), t(-3 / 2, 2)], [], [t(3 / 2, 2)]],
+  bErr: [[t(3 / 2, 2)], [t(-3, 2)], [t(3 / 2, 2)]],
+  reference:
+    'M. Hochbruck, A. Ostermann, Explicit exponential Runge–Kutta methods for semilinear parabolic problems, SIAM J. Numer. Anal. 43 (2005) 1069–1090, §5.',
+});
+
+/**
+ * Hochbruck–Ostermann 5-stage method of stiff order 4 (2005, (5.19)); φ_{k,½} = φ_k(½z):
+ * a21 = ½φ₁,½; a31 = ½φ₁,½ − φ₂,½, a32 = φ₂,½; a41 = φ₁ − 2φ₂, a42 = a43 = φ₂;
+ * a52 = a53 = ½φ₂,½ − φ₃ + ¼φ₂ − ½φ₃,½, a54 = ¼φ₂,½ − a52, a51 = ½φ₁,½ − 2a52 − a54;
+ * b = (φ₁ − 3φ₂ + 4φ₃, 0, 0, −φ₂ + 4φ₃, 4φ₂ − 8φ₃).
+ */
+export const etd4: ExponentialTableau = (() => {
+  const a52 = [t(1 / 2, 2, 1 / 2), t(-1, 3), t(1 / 4, 2), t(-1 / 2, 3, 1 / 2)];
+  const a54 = [t(1 / 4, 2, 1 / 2), ...a52.map((x) => t(-x.coef, x.k, x.c))];
+  const a51 = [t(1 / 2, 1, 1 / 2), ...a52.map((x) => t(-2 * x.coef, x.k, x.c)), ...a54.map((x) => t(-x.coef, x.k, x.c))];
+  return Object.freeze({
+    name: 'etd4',
+    order: 4,
+    errorOrder: 3,
+    c: [0, 1 / 2, 1 / 2, 1, 1 / 2],
+    a: [
+      [],
+      [[t(1 / 2, 1, 1 / 2)]],
+      [[t(1 / 2, 1, 1 / 2), t(-1, 2, 1 / 2)], [t(1, 2, 1 / 2)]],
+      [[t(1, 1), t(-2, 2)], [t(1, 2)], [t(1, 2)]],
+      [a51, a52, a52, a54],
+    ],
+    b: [[t(1, 1), t(-3, 2), t(4, 3)], [], [], [t(-1, 2), t(4, 3)], [t(4, 2), t(-8, 3)]],
+    // b − b̂ with b̂₂ = b̂₃ = 2φ₂ − 4φ₃, b̂₅ = 0 (Krogstad's weights).
+    bErr: [[], [t(-2, 2), t(4, 3)], [t(-2, 2), t(4, 3)], [], [t(4, 2), t(-8, 3)]],
+    reference:
+      'M. Hochbruck, A. Ostermann, Explicit exponential Runge–Kutta methods for semilinear parabolic problems, SIAM J. Numer. Anal. 43 (2005), (5.19); ' +
+      'embedded weights from S. Krogstad, Generalized integrating factor methods for stiff PDEs, J. Comput. Phys. 203 (2005).',
+  }) as ExponentialTableau;
+})();
+
+/** The exponential methods by name. */
+export const EXPONENTIAL_METHODS: Readonly<Record<'etd2' | 'etd3' | 'etd4', ExponentialTableau>> = Object.freeze({ etd2, etd3, etd4 });
+
+/** |z| below which φ_k(z) is summed as a Taylor series (cancellation-free; 15 terms reach eps at 0.5). */
+const PHI_SERIES_RADIUS = 0.5;
+const PHI_SERIES_TERMS = 15;
+
+/**
+ * φ₀…φ₃ at z into out[0..3]: e^z, (e^z − 1)/z, (φ₁ − 1)/z, (φ₂ − ½)/z, with a Taylor series for
+ * |z| < {@link PHI_SERIES_RADIUS}. Accurate to a few ulp for every z ≤ 0 (and moderate z > 0).
+ */
+export function phiFunctions(z: number, out: Float64Array): Float64Array {
+  if (Math.abs(z) < PHI_SERIES_RADIUS) {
+    // φ₃(z) = Σ_m z^m/(m+3)! by Horner, then φ_{k−1} = 1/(k−1)! + zφ_k.
+    let p = 0;
+    let fact = 1;
+    for (let m = 1; m <= PHI_SERIES_TERMS + 3; m++) fact *= m; // (TERMS + 3)!
+    for (let m = PHI_SERIES_TERMS; m >= 0; m--) {
+      p = p * z + 1 / fact;
+      fact /= m + 3;
+    }
+    out[3] = p;
+    out[2] = 0.5 + z * p;
+    out[1] = 1 + z * out[2]!;
+    out[0] = 1 + z * out[1]!;
+    return out;
+  }
+  const em1 = Math.expm1(z);
+  out[0] = em1 + 1;
+  out[1] = em1 / z;
+  out[2] = (out[1]! - 1) / z;
+  out[3] = (out[2]! - 0.5) / z;
+  return out;
+}
+
+/** A semilinear problem z′ = ℓ ⊙ z + N(z). */
+export interface ExponentialProblem {
+  /** [n] diagonal of the linear part. */
+  readonly ell: Float64Array;
+  /** Writes N(z) into `out` (length n); must not allocate. */
+  readonly nonlinear: (z: Float64Array, out: Float64Array) => void;
+  /** [n] reference added to z in the error scale (the full state is ref + z). @defaultValue zeros */
+  readonly scaleRef?: Float64Array;
+}
+
+/** Options of {@link solveExponential}. Adaptive iff `dt` is not given. */
+export interface ExponentialOptions {
+  /** Relative tolerance (required for adaptive stepping). */
+  readonly rtol?: number;
+  /** Absolute tolerance (required for adaptive stepping). */
+  readonly atol?: number;
+  /** Fixed step size (then rtol/atol must be absent). */
+  readonly dt?: number;
+  /** First step of an adaptive solve. @defaultValue heuristic 0.01·‖z‖/‖z′‖ in the scaled norm */
+  readonly dt0?: number;
+  /** Largest step. @defaultValue Infinity */
+  readonly dtMax?: number;
+  /** Step attempts cap. @defaultValue 100 000 */
+  readonly maxSteps?: number;
+  /** Record t0 and every accepted step (states copied). @defaultValue false */
+  readonly saveSteps?: boolean;
+  /** Statistic recorded at t0 and after every accepted step. */
+  readonly fn?: StepStatistic;
+  /** Called after every accepted step; `'stop'` ends the solve with status `'cancelled'`. */
+  readonly callback?: (info: { readonly t: number; readonly y: Float64Array; readonly step: number; readonly dt: number }) => void | 'stop';
+  /** PI controller constants. @defaultValue new PIController() */
+  readonly controller?: PIController;
+}
+
+/** Outcome of {@link solveExponential} (the same status names as `ode/solve`). */
+export type ExponentialStatus = 'success' | 'cancelled' | 'maxStepsReached' | 'stepSizeTooSmall' | 'nonFiniteState';
+
+/** Result of {@link solveExponential}. */
+export interface ExponentialSolution {
+  readonly status: ExponentialStatus;
+  readonly t: number;
+  readonly y: Float64Array;
+  readonly ts: Float64Array;
+  readonly ys: readonly Float64Array[];
+  readonly fnTs: Float64Array;
+  readonly fnValues: Float64Array;
+  readonly stats: { readonly nfev: number; readonly accepted: number; readonly rejected: number };
+}
+
+/** Default cap on step attempts. */
+export const EXPONENTIAL_MAX_STEPS = 100_000;
+/** Initial-step heuristic factor (Hairer's h0 = 0.01·d0/d1). */
+const INITIAL_STEP_FACTOR = 0.01;
+/** Consecutive non-finite attempts tolerated (each shrinks h by the minimum factor). */
+const MAX_NONFINITE_RETRIES = 10;
+
+/** Distinct (k, c) pairs of a tableau → slot index. */
+function phiSlots(tab: ExponentialTableau): { key: string; k: number; c: number }[] {
+  const seen = new Map<string, { key: string; k: number; c: number }>();
+  const add = (k: number, c: number): void => {
+    const key = `${k}@${c}`;
+    if (!seen.has(key)) seen.set(key, { key, k, c });
+  };
+  for (const ci of tab.c) add(0, ci);
+  add(0, 1);
+  const all = [...tab.a.flat(2), ...tab.b.flat(), ...tab.bErr.flat()];
+  for (const term of all) add(term.k, term.c);
+  // Sorted by c so that fillCoefficients evaluates the φ-functions once per distinct node.
+  return [...seen.values()].sort((x, y) => x.c - y.c);
+}
+
+/**
+ * Integrates z′ = ℓ ⊙ z + N(z) from z0 over [t0, t1] (t1 may be Infinity: then a callback or
+ * maxSteps ends the solve) with an exponential RK method, adaptive (rtol, atol) or fixed (dt).
+ * Costs s evaluations of N per step (stage 1 reuses N(z_{n+1}) of the previous step) and O(n·terms)
+ * elementwise work; φ coefficients are recomputed only when h changes.
+ *
+ * @throws RangeError for inconsistent options (naming the option).
+ */
+export function solveExponential(
+  problem: ExponentialProblem,
+  z0: Float64Array,
+  span: readonly [number, number],
+  method: ExponentialTableau,
+  options: ExponentialOptions = {},
+): ExponentialSolution {
+  const { ell, nonlinear } = problem;
+  const n = ell.length;
+  if (z0.length !== n) throw new RangeError(`z0 has length ${z0.length}, must be n = ${n}`);
+  const [t0, t1] = span;
+  if (!Number.isFinite(t0) || !(t1 > t0)) throw new RangeError(`span must satisfy t0 finite and t1 > t0, got [${t0}, ${t1}]`);
+  const { rtol, atol, dt, dt0, dtMax = Infinity, maxSteps = EXPONENTIAL_MAX_STEPS, saveSteps = false, fn, callback, controller = new PIController() } = options;
+  const adaptive = dt === undefined;
+  if (adaptive) {
+    if (rtol === undefined || !(rtol > 0)) throw new RangeError(`options.rtol is required and must be > 0 for adaptive stepping, got ${rtol}`);
+    if (atol === undefined || !(atol >= 0)) throw new RangeError(`options.atol is required and must be ≥ 0 for adaptive stepping, got ${atol}`);
+  } else {
+    if (!(dt > 0) || !Number.isFinite(dt)) throw new RangeError(`options.dt must be finite and > 0, got ${dt}`);
+    if (rtol !== undefined || atol !== undefined) throw new RangeError('options.rtol/atol have no effect with a fixed options.dt; remove them');
+    if (!Number.isFinite(t1)) throw new RangeError('a fixed-step solve needs a finite t1');
+  }
+  const ref = problem.scaleRef;
+  const s = method.c.length;
+
+  // ---- workspace (allocated once) ----
+  const slots = phiSlots(method);
+  const slotIndex = new Map(slots.map((sl, i) => [sl.key, i]));
+  const phi = slots.map(() => new Float64Array(n));
+  const coefArray = (terms: readonly PhiTerm[]): Float64Array | null => (terms.length === 0 ? null : new Float64Array(n));
+  const A = method.a.map((row) => row.map(coefArray));
+  const B = method.b.map(coefArray);
+  const E = method.bErr.map(coefArray);
+  const expC = method.c.map((c) => phi[slotIndex.get(`0@${c}`)!]!);
+  const exp1 = phi[slotIndex.get('0@1')!]!;
+  const Nst = Array.from({ length: s }, () => new Float64Array(n));
+  const U = new Float64Array(n);
+  const z = Float64Array.from(z0);
+  const zNew = new Float64Array(n);
+  const err = new Float64Array(n);
+  const pv = new Float64Array(4);
+  let hCached = NaN;
+
+  const fillCoefficients = (h: number): void => {
+    if (h === hCached) return;
+    hCached = h;
+    for (let k = 0; k < n; k++) {
+      const lk = ell[k]! * h;
+      let lastC = NaN;
+      for (let q = 0; q < slots.length; q++) {
+        const sl = slots[q]!;
+        if (sl.c !== lastC) {
+          phiFunctions(sl.c * lk, pv);
+          lastC = sl.c;
+        }
+        phi[q]![k] = pv[sl.k]!;
+      }
+    }
+    const combine = (out: Float64Array | null, terms: readonly PhiTerm[]): void => {
+      if (out === null) return;
+      out.fill(0);
+      for (const term of terms) {
+        const p = phi[slotIndex.get(`${term.k}@${term.c}`)!]!;
+        for (let k = 0; k < n; k++) out[k] += term.coef * p[k]!;
+      }
+    };
+    method.a.forEach((row, i) => row.forEach((terms, j) => combine(A[i]![j]!, terms)));
+    method.b.forEach((terms, i) => combine(B[i]!, terms));
+    method.bErr.forEach((terms, i) => combine(E[i]!, terms));
+  };
+
+  let nfev = 0;
+  nonlinear(z, Nst[0]!);
+  nfev++;
+
+  const tsList: number[] = [];
+  const ysList: Float64Array[] = [];
+  const fnT: number[] = [];
+  const fnV: number[] = [];
+  if (saveSteps) {
+    tsList.push(t0);
+    ysList.push(Float64Array.from(z));
+  }
+  if (fn) {
+    fnT.push(t0);
+    fnV.push(fn(t0, z));
+  }
+
+  const scaleOf = (k: number): number => {
+    const r = ref === undefined ? 0 : ref[k]!;
+    return atol! + rtol! * Math.max(Math.abs(r + z[k]!), Math.abs(r + zNew[k]!));
+  };
+
+  // Initial step: 0.01·‖z‖/‖z′‖ in the scaled norm (Hairer's d0/d1 without the probe).
+  let h: number;
+  if (adaptive) {
+    if (dt0 !== undefined) h = dt0;
+    else {
+      let d0 = 0;
+      let d1 = 0;
+      zNew.set(z);
+      for (let k = 0; k < n; k++) {
+        const sc = scaleOf(k);
+        const r = ref === undefined ? 0 : ref[k]!;
+        d0 += ((r + z[k]!) / sc) ** 2;
+        d1 += ((ell[k]! * z[k]! + Nst[0]![k]!) / sc) ** 2;
+      }
+      d0 = Math.sqrt(d0 / n);
+      d1 = Math.sqrt(d1 / n);
+      h = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (INITIAL_STEP_FACTOR * d0) / d1;
+    }
+    h = Math.min(h, dtMax);
+  } else h = dt!;
+
+  const k = method.errorOrder + 1;
+  let errPrev = 1;
+  let rejectedLast = false;
+  let tc = t0;
+  let accepted = 0;
+  let rejected = 0;
+  let attempts = 0;
+  let nonFinite = 0;
+  let status: ExponentialStatus = 'success';
+
+  for (;;) {
+    if (attempts >= maxSteps) {
+      status = 'maxStepsReached';
+      break;
+    }
+    let hStep = h;
+    let tNew = tc + hStep;
+    if (tNew >= t1) {
+      tNew = t1;
+      hStep = t1 - tc;
+    }
+    if (adaptive && hStep < 10 * Number.EPSILON * Math.abs(tc) && tNew < t1) {
+      status = 'stepSizeTooSmall';
+      break;
+    }
+    attempts++;
+    fillCoefficients(hStep);
+    for (let i = 1; i < s; i++) {
+      const ec = expC[i]!;
+      const row = A[i]!;
+      for (let q = 0; q < n; q++) {
+        let acc = 0;
+        for (let j = 0; j < i; j++) {
+          const a = row[j];
+          if (a) acc += a[q]! * Nst[j]![q]!;
+        }
+        U[q] = ec[q]! * z[q]! + hStep * acc;
+      }
+      nonlinear(U, Nst[i]!);
+      nfev++;
+    }
+    let finite = 0;
+    for (let q = 0; q < n; q++) {
+      let acc = 0;
+      let ea = 0;
+      for (let i = 0; i < s; i++) {
+        const b = B[i];
+        const e = E[i];
+        const Nq = Nst[i]![q]!;
+        if (b) acc += b[q]! * Nq;
+        if (e) ea += e[q]! * Nq;
+      }
+      zNew[q] = exp1[q]! * z[q]! + hStep * acc;
+      err[q] = hStep * ea;
+      finite += zNew[q]! * 0;
+    }
+    if (adaptive) {
+      let en = NaN;
+      if (finite === 0) {
+        let sum = 0;
+        for (let q = 0; q < n; q++) sum += (err[q]! / scaleOf(q)) ** 2;
+        en = Math.sqrt(sum / n);
+      }
+      if (!Number.isFinite(en)) {
+        rejected++;
+        if (++nonFinite > MAX_NONFINITE_RETRIES) {
+          status = 'nonFiniteState';
+          break;
+        }
+        h = hStep * controller.minFactor;
+        rejectedLast = true;
+        continue;
+      }
+      nonFinite = 0;
+      if (en > 1) {
+        rejected++;
+        h = hStep * Math.min(controller.safety, Math.max(controller.minFactor, controller.safety * en ** (-1 / k)));
+        rejectedLast = true;
+        continue;
+      }
+      let factor =
+        en === 0
+          ? controller.maxFactor
+          : Math.min(controller.maxFactor, Math.max(controller.minFactor, controller.safety * en ** (-controller.beta1 / k) * errPrev ** (controller.beta2 / k)));
+      if (rejectedLast) factor = Math.min(1, factor);
+      errPrev = Math.max(en, 1e-4);
+      rejectedLast = false;
+      h = Math.min(hStep * factor, dtMax);
+      if (tNew === t1) h = Math.max(h, hStep);
+    } else if (finite !== 0) {
+      status = 'nonFiniteState';
+      break;
+    }
+    // accept
+    accepted++;
+    z.set(zNew);
+    tc = tNew;
+    nonlinear(z, Nst[0]!);
+    nfev++;
+    if (saveSteps) {
+      tsList.push(tc);
+      ysList.push(Float64Array.from(z));
+    }
+    if (fn) {
+      fnT.push(tc);
+      fnV.push(fn(tc, z));
+    }
+    if (tc >= t1) break;
+    if (callback && callback({ t: tc, y: z, step: accepted, dt: hStep }) === 'stop') {
+      status = 'cancelled';
+      break;
+    }
+    if (!adaptive) h = dt!;
+  }
+  return {
+    status,
+    t: tc,
+    y: Float64Array.from(z),
+    ts: Float64Array.from(tsList),
+    ys: ysList,
+    fnTs: Float64Array.from(fnT),
+    fnValues: Float64Array.from(fnV),
+    stats: { nfev, accepted, rejected },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * linear-icl ODE library: explicit Runge–Kutta methods driven by validated Butcher tableaus, a
+ * Rosenbrock method with pluggable linear algebra for stiff problems, constant and PI step-size
+ * control, dense output, events, steady-state detection and one `solve` entry point
+ * (diffrax in miniature; coefficients and controller constants as scipy `integrate/_ivp`).
+ *
+ * @example
+ * ```ts
+ * import { solve, dopri5 } from './flow/ode/index.js';
+ * const f = (t: number, y: Float64Array, out: Float64Array) => { out[0] = -y[0]; };
+ * const sol = solve(f, Float64Array.of(1), [0, 1], dopri5, { rtol: 1e-8, atol: 1e-10 });
+ * ```
+ */
+
+// Types and protocol
+export type { VectorField, DenseBasis, DenseOutputInfo, StepCounters, StepWorkspace, Stepper } from './types.js';
+
+// Tableaus
+export { defineTableau, TableauError, TABLEAU_TOLERANCE } from './tableau.js';
+export type { ButcherTableau, TableauDefinition, DenseOutputData } from './tableau.js';
+export { euler } from './euler.js';
+export { rk4 } from './rk4.js';
+export { bosh3 } from './bosh3.js';
+export { dopri5 } from './dopri5.js';
+export { tsit5 } from './tsit5.js';
+export { dop853 } from './dop853.js';
+
+// Explicit RK stepper
+export { explicitRK } from './stepper.js';
+export type { ExplicitRKWorkspace } from './stepper.js';
+
+// Rosenbrock
+export { defineRosenbrockTableau, ROSENBROCK_TOLERANCE } from './rosenbrock-tableau.js';
+export type { RosenbrockTableau, RosenbrockTableauDefinition } from './rosenbrock-tableau.js';
+export { rodas4 } from './rodas4.js';
+export { rosenbrock, rosenbrockStepper } from './rosenbrock.js';
+export type { RosenbrockMethod, RosenbrockOptions, RosenbrockWorkspace, TimeDerivative } from './rosenbrock.js';
+export { denseJacobianSolver, finiteDifferenceJacobian } from './linsolve.js';
+export type { LinearSolverProvider, LinearSolverStats, DenseJacobian } from './linsolve.js';
+
+// Step-size control
+export {
+  ConstantStepSize,
+  PIController,
+  SAFETY,
+  MIN_FACTOR,
+  MAX_FACTOR,
+  PI_BETA1,
+  PI_BETA2,
+  PREVIOUS_ERROR_FLOOR,
+  selectInitialStep,
+} from './controller.js';
+export type { PIControllerOptions, StepSizeController } from './controller.js';
+
+// Saving, events, dense output
+export type { SaveAt, StepStatistic } from './saveat.js';
+export { brentRoot, EVENT_T_RTOL, EVENT_MAX_ITERATIONS } from './events.js';
+export type { EventSpec, LocatedEvent } from './events.js';
+export { evaluateDense } from './interpolation.js';
+
+// Solve
+export {
+  solve,
+  OdeSolveError,
+  STATUS_MESSAGES,
+  FAILURE_STATUSES,
+  DEFAULT_MAX_STEPS,
+  MAX_NONFINITE_RETRIES,
+  MIN_STEP_EPS_FACTOR,
+  CONSTANT_STEP_SNAP,
+} from './solve.js';
+export type {
+  Method,
+  SolveOptions,
+  Solution,
+  SolutionCommon,
+  SolveStatus,
+  SolveStats,
+  SteadyStateOptions,
+  StepInfo,
+  StepCallback,
+} from './solve.js';

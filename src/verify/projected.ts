@@ -1,0 +1,243 @@
+/**
+ * An independent route to the optimal LSA/LTB risk (used to cross-check {@link optimumAttention}):
+ * variable projection + Newton on the value-projection parameters p, with a finite-difference Hessian.
+ *
+ * For fixed p the masked or unmasked block predicts xᵀ(β_m + QᵀWp) (+ (xᵀA_s x)(p_xᵀx)/M unmasked),
+ * which is *linear* in z = (β_m, Q); the risk is therefore an exact quadratic ½zᵀAz − bᵀz + c in z.
+ * A and b are read off the analytic gradient at z = 0 and z = e_j (exact for a quadratic), and
+ * φ(p) = min_z R(p, z) is a linear solve (eigen pseudo-inverse, so singular A is fine). φ is
+ * invariant under p → t·p, i.e. a function on the d-dimensional sphere; its gradient is ∂_pR at
+ * (p, z*(p)) (envelope theorem). Newton–Levenberg–Marquardt steps in the tangent space
+ * p^⊥ (orthonormal basis from a Householder reflector), Hessian by central differences of the
+ * analytic tangent gradient, the iterate renormalised to ‖p‖ = 1.
+ *
+ * This shares nothing with the L-BFGS route except the risk function: a different parametrisation
+ * (d instead of ~d² dimensions), a different algorithm, a different gauge treatment.
+ */
+import { eigh, Rng, type Matrix } from '../linalg/index.js';
+import { lsaFromGd0, ltbFromGdBeta, reducedForm, type Problem, type Reduced } from '../models/index.js';
+import { optimumGd0, optimumGdBeta, riskReduced } from '../risk/index.js';
+import { problemScale, type AttentionClass } from './optimize.js';
+
+/** Options of {@link optimumAttentionProjected}. */
+export interface ProjectedOptions {
+  /** Seed of the random p starts. @defaultValue 7 */
+  seed?: number;
+  /** Random p starts added to the GD-derived ones. @defaultValue 3 */
+  randomStarts?: number;
+  /** Newton iterations per start. @defaultValue 60 */
+  maxIterations?: number;
+  /** Stop when the tangent gradient ‖∇φ‖ ≤ gtolRelative·E[y²] (with ‖p‖ = 1). @defaultValue 1e-11 */
+  gtolRelative?: number;
+  /** Central-difference step of the Hessian (‖p‖ = 1). @defaultValue 1e-5 */
+  fdStep?: number;
+}
+
+/** Result of {@link optimumAttentionProjected}. */
+export interface ProjectedOptimum {
+  readonly risk: number;
+  /** The minimiser, with ‖p‖ = 1. */
+  readonly reduced: Reduced;
+  /** ‖∇_θ R‖ over all reduced parameters at the minimiser (analytic). */
+  readonly gradNorm: number;
+  /** Final φ of each start, in order (GD-derived start(s) first). */
+  readonly startRisks: readonly number[];
+  readonly iterations: number;
+}
+
+/** z = (β_m, Q) ↔ (Reduced with a given p). */
+function assemble(p: Float64Array, z: Float64Array, d: number, cls: AttentionClass): Reduced {
+  const k = cls === 'ltb' ? d : 0;
+  return {
+    betaM: cls === 'ltb' ? z.slice(0, d) : new Float64Array(d),
+    p,
+    Q: { rows: d + 1, cols: d, data: z.slice(k, k + (d + 1) * d) },
+  };
+}
+
+function zGrad(problem: Problem, p: Float64Array, z: Float64Array, cls: AttentionClass, out: Float64Array): number {
+  const d = problem.d;
+  const { risk, grad } = riskReduced(problem, assemble(p, z, d, cls));
+  const k = cls === 'ltb' ? d : 0;
+  if (cls === 'ltb') out.set(grad.betaM, 0);
+  out.set(grad.Q.data, k);
+  return risk;
+}
+
+/** φ(p) = min_z R(p, z), the minimiser z*, and ∂_pR(p, z*). */
+export function projectedRisk(problem: Problem, p: Float64Array, cls: AttentionClass): { phi: number; z: Float64Array; gradP: Float64Array } {
+  const d = problem.d;
+  const nz = (cls === 'ltb' ? d : 0) + (d + 1) * d;
+  const z = new Float64Array(nz);
+  const g0 = new Float64Array(nz);
+  const gj = new Float64Array(nz);
+  zGrad(problem, p, z, cls, g0);
+  const A: Matrix = { rows: nz, cols: nz, data: new Float64Array(nz * nz) };
+  for (let j = 0; j < nz; j++) {
+    z.fill(0);
+    z[j] = 1;
+    zGrad(problem, p, z, cls, gj);
+    for (let i = 0; i < nz; i++) A.data[i * nz + j] = gj[i]! - g0[i]!;
+  }
+  for (let i = 0; i < nz; i++) {
+    for (let j = 0; j < i; j++) {
+      const s = 0.5 * (A.data[i * nz + j]! + A.data[j * nz + i]!);
+      A.data[i * nz + j] = s;
+      A.data[j * nz + i] = s;
+    }
+  }
+  // z* = −A⁺g0 by the eigendecomposition (pseudo-inverse: A is singular when p leaves directions unused).
+  const { values, vectors } = eigh(A, 'projected Hessian');
+  const lmax = Math.max(...Array.from(values, Math.abs));
+  const cut = nz * 64 * Number.EPSILON * lmax;
+  z.fill(0);
+  for (let k = 0; k < nz; k++) {
+    const lam = values[k]!;
+    if (!(lam > cut)) continue;
+    let c = 0;
+    for (let i = 0; i < nz; i++) c += vectors.data[i * nz + k]! * g0[i]!;
+    c /= lam;
+    for (let i = 0; i < nz; i++) z[i] -= c * vectors.data[i * nz + k]!;
+  }
+  const red = assemble(p, z, d, cls);
+  const { risk, grad } = riskReduced(problem, red);
+  return { phi: risk, z, gradP: Float64Array.from(grad.p) };
+}
+
+/** Columns 0..n−2 of the Householder reflector mapping e_{n} to v (‖v‖ = 1): a basis of v^⊥. */
+function tangentBasis(v: Float64Array): Matrix {
+  const n = v.length;
+  // P = I − 2wwᵀ/(wᵀw), w = v − s·e_n with s = −sign(v_n) (no cancellation); P e_n = s'·v.
+  const s = v[n - 1]! >= 0 ? -1 : 1;
+  const w = Float64Array.from(v);
+  w[n - 1] -= s;
+  let ww = 0;
+  for (let i = 0; i < n; i++) ww += w[i]! * w[i]!;
+  const B: Matrix = { rows: n, cols: n - 1, data: new Float64Array(n * (n - 1)) };
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n - 1; j++) B.data[i * (n - 1) + j] = (i === j ? 1 : 0) - (2 * w[i]! * w[j]!) / ww;
+  }
+  return B;
+}
+
+function normalise(p: Float64Array): Float64Array {
+  let s = 0;
+  for (const v of p) s += v * v;
+  s = Math.sqrt(s);
+  for (let i = 0; i < p.length; i++) p[i] /= s;
+  return p;
+}
+
+/** Levenberg–Marquardt floor relative to the Hessian scale. */
+const LM_FLOOR = 1e-12;
+
+/** One Newton run on the sphere from p0; returns the final p, φ and the number of iterations. */
+function newtonFrom(problem: Problem, cls: AttentionClass, p0: Float64Array, o: Required<ProjectedOptions>, gtol: number): { p: Float64Array; phi: number; iterations: number } {
+  const n = p0.length;
+  const m = n - 1;
+  let p = normalise(Float64Array.from(p0));
+  let cur = projectedRisk(problem, p, cls);
+  let it = 0;
+  const tangentGrad = (B: Matrix, gp: Float64Array): Float64Array => {
+    const g = new Float64Array(m);
+    for (let j = 0; j < m; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += B.data[i * m + j]! * gp[i]!;
+      g[j] = s;
+    }
+    return g;
+  };
+  for (; it < o.maxIterations; it++) {
+    const B = tangentBasis(p);
+    const g = tangentGrad(B, cur.gradP);
+    let gn = 0;
+    for (const v of g) gn += v * v;
+    if (Math.sqrt(gn) <= gtol) break;
+    // Hessian of ξ ↦ φ(p + Bξ) by central differences of its analytic gradient Bᵀ∇_pR.
+    const Hs: Matrix = { rows: m, cols: m, data: new Float64Array(m * m) };
+    const h = o.fdStep;
+    for (let k = 0; k < m; k++) {
+      const pp = Float64Array.from(p);
+      const pm = Float64Array.from(p);
+      for (let i = 0; i < n; i++) {
+        pp[i] += h * B.data[i * m + k]!;
+        pm[i] -= h * B.data[i * m + k]!;
+      }
+      const gpl = tangentGrad(B, projectedRisk(problem, pp, cls).gradP);
+      const gmi = tangentGrad(B, projectedRisk(problem, pm, cls).gradP);
+      for (let j = 0; j < m; j++) Hs.data[j * m + k] = (gpl[j]! - gmi[j]!) / (2 * h);
+    }
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < i; j++) {
+        const s = 0.5 * (Hs.data[i * m + j]! + Hs.data[j * m + i]!);
+        Hs.data[i * m + j] = s;
+        Hs.data[j * m + i] = s;
+      }
+    }
+    const { values, vectors } = eigh(Hs, 'projected Newton Hessian');
+    const hmax = Math.max(...Array.from(values, Math.abs), Number.MIN_VALUE);
+    let mu = Math.max(0, -values[0]! + LM_FLOOR * hmax);
+    if (values[0]! > LM_FLOOR * hmax) mu = 0;
+    let accepted = false;
+    for (let tries = 0; tries < 40; tries++) {
+      // Δ = −(H + μI)⁻¹g through the eigenbasis.
+      const delta = new Float64Array(m);
+      for (let k = 0; k < m; k++) {
+        let c = 0;
+        for (let i = 0; i < m; i++) c += vectors.data[i * m + k]! * g[i]!;
+        const den = values[k]! + mu;
+        if (!(den > 0)) continue;
+        c /= den;
+        for (let i = 0; i < m; i++) delta[i] -= c * vectors.data[i * m + k]!;
+      }
+      const pn = Float64Array.from(p);
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) pn[i] += B.data[i * m + j]! * delta[j]!;
+      normalise(pn);
+      const next = projectedRisk(problem, pn, cls);
+      if (Number.isFinite(next.phi) && next.phi <= cur.phi) {
+        p = pn;
+        cur = next;
+        accepted = true;
+        break;
+      }
+      mu = Math.max(2 * mu, LM_FLOOR * hmax) * 4;
+    }
+    if (!accepted) break; // φ is at its floating-point floor
+  }
+  return { p, phi: cur.phi, iterations: it };
+}
+
+/**
+ * min over LSA (β_m = 0) or LTB of the exact risk by variable projection + Newton on p (see the
+ * module comment). Starts: p of the optimal GD-0 (LSA) / GD-β and GD-0 (LTB), then `randomStarts`
+ * seeded random directions. Returns the lowest φ found.
+ */
+export function optimumAttentionProjected(problem: Problem, cls: AttentionClass, options: ProjectedOptions = {}): ProjectedOptimum {
+  const o: Required<ProjectedOptions> = {
+    seed: 7, randomStarts: 3, maxIterations: 60, gtolRelative: 1e-11, fdStep: 1e-5, ...options,
+  };
+  const d = problem.d;
+  const gtol = o.gtolRelative * problemScale(problem);
+  const starts: Float64Array[] = [];
+  if (cls === 'ltb') starts.push(reducedForm(ltbFromGdBeta(optimumGdBeta(problem).estimator)).p);
+  starts.push(reducedForm(lsaFromGd0(optimumGd0(problem).estimator)).p);
+  const rng = new Rng(o.seed);
+  for (let r = 0; r < o.randomStarts; r++) starts.push(Float64Array.from({ length: d + 1 }, () => rng.normal()));
+  let best: { p: Float64Array; phi: number } | null = null;
+  let iterations = 0;
+  const startRisks: number[] = [];
+  for (const p0 of starts) {
+    const r = newtonFrom(problem, cls, p0, o, gtol);
+    startRisks.push(r.phi);
+    iterations += r.iterations;
+    if (best === null || r.phi < best.phi) best = r;
+  }
+  const fin = projectedRisk(problem, best!.p, cls);
+  const reduced = assemble(best!.p, fin.z, d, cls);
+  const { risk, grad } = riskReduced(problem, reduced);
+  let g2 = 0;
+  for (const v of grad.p) g2 += v * v;
+  for (const v of grad.Q.data) g2 += v * v;
+  if (cls === 'ltb') for (const v of grad.betaM) g2 += v * v;
+  return { risk, reduced, gradNorm: Math.sqrt(g2), startRisks, iterations };
+}
