@@ -266,32 +266,45 @@ export function solveExponential(
   const pv = new Float64Array(4);
   let hCached = NaN;
 
+  // Term lists resolved to slot arrays once (no lookups in the step).
+  type Resolved = { readonly coef: number; readonly p: Float64Array }[];
+  const resolve = (terms: readonly PhiTerm[]): Resolved => terms.map((x) => ({ coef: x.coef, p: phi[slotIndex.get(`${x.k}@${x.c}`)!]! }));
+  const aTerms = method.a.map((row) => row.map(resolve));
+  const bTerms = method.b.map(resolve);
+  const eTerms = method.bErr.map(resolve);
+  // Distinct nonzero nodes and, per node, the slots (k) it feeds; φ_k(0) = 1/k! for c = 0.
+  const nodes = [...new Set(slots.map((sl) => sl.c))];
+  const nodeSlots = nodes.map((c) => slots.map((sl, q) => (sl.c === c ? q : -1)).filter((q) => q >= 0));
+  const INV_FACT = [1, 1, 0.5, 1 / 6];
+  for (const q of nodeSlots[nodes.indexOf(0)] ?? []) phi[q]!.fill(INV_FACT[slots[q]!.k]!);
+
   const fillCoefficients = (h: number): void => {
     if (h === hCached) return;
     hCached = h;
-    for (let k = 0; k < n; k++) {
-      const lk = ell[k]! * h;
-      let lastC = NaN;
-      for (let q = 0; q < slots.length; q++) {
-        const sl = slots[q]!;
-        if (sl.c !== lastC) {
-          phiFunctions(sl.c * lk, pv);
-          lastC = sl.c;
+    for (let m = 0; m < nodes.length; m++) {
+      const c = nodes[m]!;
+      if (c === 0) continue;
+      const qs = nodeSlots[m]!;
+      for (let k = 0; k < n; k++) {
+        phiFunctions(c * h * ell[k]!, pv);
+        for (let r = 0; r < qs.length; r++) {
+          const q = qs[r]!;
+          phi[q]![k] = pv[slots[q]!.k]!;
         }
-        phi[q]![k] = pv[sl.k]!;
       }
     }
-    const combine = (out: Float64Array | null, terms: readonly PhiTerm[]): void => {
+    const combine = (out: Float64Array | null, terms: Resolved): void => {
       if (out === null) return;
       out.fill(0);
       for (const term of terms) {
-        const p = phi[slotIndex.get(`${term.k}@${term.c}`)!]!;
-        for (let k = 0; k < n; k++) out[k] += term.coef * p[k]!;
+        const p = term.p;
+        const cf = term.coef;
+        for (let k = 0; k < n; k++) out[k] += cf * p[k]!;
       }
     };
-    method.a.forEach((row, i) => row.forEach((terms, j) => combine(A[i]![j]!, terms)));
-    method.b.forEach((terms, i) => combine(B[i]!, terms));
-    method.bErr.forEach((terms, i) => combine(E[i]!, terms));
+    aTerms.forEach((row, i) => row.forEach((terms, j) => combine(A[i]![j]!, terms)));
+    bTerms.forEach((terms, i) => combine(B[i]!, terms));
+    eTerms.forEach((terms, i) => combine(E[i]!, terms));
   };
 
   let nfev = 0;

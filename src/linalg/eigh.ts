@@ -5,7 +5,8 @@
  *  1. exact power-of-two scaling so that max|A| ≈ 1 (no overflow/underflow in the Householder norms);
  *  2. Householder tridiagonalisation `A = Q·T·Qᵀ` on the upper triangle (4n³/3 flops: a fused
  *     symmetric matrix–vector product and a rank-2 update per column, both unit stride);
- *  3. explicit accumulation of `Qᵀ` by backward accumulation (4n³/3 flops, unit stride);
+ *  3. explicit accumulation of `Qᵀ` by backward accumulation (4n³/3 flops), blocks of 32
+ *     reflectors in compact WY form through `gemm`, pairs of reflectors for small n;
  *  4. implicit QL with Wilkinson-type shifts on T. Each sweep's Givens rotations are recorded
  *     first and then applied to the rows of `Qᵀ` (the eigenvectors are kept as rows, so a
  *     rotation touches two contiguous rows) four at a time: one pass over five rows instead of

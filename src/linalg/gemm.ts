@@ -5,11 +5,12 @@
  *  - cache blocking: op(B) is packed in `KC × NC` blocks and op(A) in `MC × KC` blocks into one
  *    contiguous module-level workspace, so the micro-kernel streams unit-stride memory whatever
  *    the transpose flags (the transposes cost only a different packing loop);
- *  - register tiling: a `MR × NR` micro-kernel keeps its accumulators in registers and performs
- *    `MR·NR` multiply–adds per `MR + NR` loads.
- * V8 emits scalar SSE/AVX code with a bounds check per typed-array load, so the micro-kernel is
- * bounded by instruction throughput, not by flops; the tile shape was chosen by benchmark (see
- * bench/linalg/RESULTS.md).
+ *  - register tiling: a 4×3 (MR × NR) micro-kernel keeps its 12 accumulators in registers and
+ *    performs 12 multiply–adds per 7 loads; ragged edges go through a zero-padded scratch tile.
+ * V8 emits scalar SSE/AVX code (no FMA, no SIMD) with a bounds check per typed-array load, so the
+ * micro-kernel is bounded by instruction throughput (≈ 4–4.5 GFLOP/s on a Zen 3 core), not by
+ * flops or memory; the tile shape was chosen by benchmark (see bench/linalg/RESULTS.md).
+ * Products with m·n·k ≤ 256 skip packing and use plain dot products.
  */
 import { ShapeError } from './errors.js';
 import type { Matrix, ReadonlyMatrix } from './matrix.js';
@@ -57,7 +58,8 @@ export function setGemmBlocking(next?: GemmBlocking): GemmBlocking {
 }
 
 /**
- * Packing workspace, grown on demand and then reused: gemm allocates nothing in steady state.
+ * Packing workspace, grown on demand and then reused: gemm allocates nothing in steady state
+ * (at most (MC + NC)·KC doubles ≈ 1.7 MB).
  * JavaScript is single-threaded and gemm never calls back into user code, so one buffer is safe.
  */
 let work = new Float64Array(0);
@@ -246,7 +248,7 @@ export function gemmAccumulate(
             if (mr === MR && nr === NR) {
               kernel4x3(kc, W, ap, bp, c, cij, ldc);
             } else {
-              T.fill(0);
+              for (let q = 0; q < MR * NR; q++) T[q] = 0; // cheaper than a fill() call for 12 entries
               kernel4x3(kc, W, ap, bp, T, 0, NR);
               for (let i = 0; i < mr; i++) {
                 for (let j = 0; j < nr; j++) c[cij + i * ldc + j] += T[i * NR + j];

@@ -7,7 +7,7 @@
  * the offending argument; the cheap ones (`zeros`, `identity`, …) only check their sizes.
  */
 import { NonFiniteError, ShapeError } from './errors.js';
-import { checkSameShape, shapeOf } from './validate.js';
+import { assertFinite, checkSameShape, shapeOf } from './validate.js';
 
 export interface Matrix {
   readonly rows: number;
@@ -87,12 +87,8 @@ export function fromRows(a: readonly (readonly number[])[] | To2DArray | Readonl
     if (a.data.length !== a.rows * a.cols) {
       throw new ShapeError(`fromRows: ${name}.data has length ${a.data.length} but ${name} is ${shapeOf(a)}`);
     }
-    const out: Matrix = { rows: a.rows, cols: a.cols, data: new Float64Array(a.data) };
-    for (let k = 0; k < out.data.length; k++) {
-      const v = out.data[k];
-      if (v - v !== 0) throw new NonFiniteError(name, Math.floor(k / a.cols), k % a.cols, v);
-    }
-    return out;
+    assertFinite(a, name);
+    return { rows: a.rows, cols: a.cols, data: new Float64Array(a.data) };
   }
   const rowsArray = isTo2DArray(a) ? a.to2DArray() : a;
   if (!Array.isArray(rowsArray)) {

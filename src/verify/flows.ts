@@ -14,7 +14,7 @@ import type { Matrix } from '../linalg/index.js';
 import { makeProblem, type Lsa, type Problem } from '../models/index.js';
 import { riskAttention } from '../risk/index.js';
 import { gdBetaFlow, gdBetaInitialState } from '../flow/gdbetaFlow.js';
-import { solve, tsit5 } from '../flow/ode/index.js';
+import { denseJacobianSolver, finiteDifferenceJacobian, rodas4, rosenbrock, solve, tsit5 } from '../flow/ode/index.js';
 import type { ClaimContext, ClaimResult } from './claims.js';
 import { reducedObjective, reducedSize, type AttentionClass } from './optimize.js';
 
@@ -62,6 +62,8 @@ export interface GdBetaFlowRun {
   readonly steps: number;
 }
 
+/** Relative tolerance of the measured asymptotic rate against −2λ_min (ZWB-5). */
+const RATE_RTOL = 0.01;
 /** Relative ODE tolerance of the flows. */
 const FLOW_RTOL = 1e-10;
 /** Absolute ODE tolerance of the flows. */
@@ -92,7 +94,7 @@ export function runGdBetaFlow(problem: Problem, init: 'zero' | 'random', seed = 
 /**
  * ZWB-5 — gradient flow on GD-β reaches the global optimum (Γ*, β*) from zero and from two seeded
  * random starts, despite the non-convexity: final R − R* ≤ 1e-10·R* and distance ≤ 1e-5·(1 + ‖y*‖);
- * the fitted asymptotic rate of ln(R − R*) is within 5% of the predicted −2λ_min(∇²R*) for the random
+ * the fitted asymptotic rate of ln(R − R*) is within 1% of the predicted −2λ_min(∇²R*) for the random
  * starts, and at least as fast (≤ 1.05·predicted) from zero, which may miss the slowest mode by symmetry.
  */
 export function checkGdBetaFlow(problem: Problem, label: string, ctx: ClaimContext): ClaimResult {
@@ -108,20 +110,23 @@ export function checkGdBetaFlow(problem: Problem, label: string, ctx: ClaimConte
     measured[`distance(${r.init})`] = r.finalDistance;
     measured[`rate(${r.init})`] = r.measuredRate;
     const ratio = r.measuredRate / r.predictedRate;
-    const rateOk = r.init === 'zero' ? ratio >= 0.95 : Math.abs(ratio - 1) <= 0.05;
+    const rateOk = r.init === 'zero' ? ratio >= 1 - RATE_RTOL : Math.abs(ratio - 1) <= RATE_RTOL;
     pass &&= r.finalGap <= 1e-10 * R && r.finalDistance <= distTol && rateOk;
   }
   return {
     id: 'ZWB-5', title: 'gradient flow on GD-β reaches the global optimum', problem: label, measured, pass,
-    tolerance: { finalGapOverR: 1e-10, distance: distTol, rateRel: 0.05 },
-    criterion: 'from zero and 2 random starts: R − R* ≤ 1e-10·R*, ‖θ − θ*‖ ≤ 1e-5(1 + ‖θ*‖); fitted rate within 5% of −2λ_min (zero start: at least as fast)',
+    tolerance: { finalGapOverR: 1e-10, distance: distTol, rateRel: RATE_RTOL },
+    criterion: 'from zero and 2 random starts: R − R* ≤ 1e-10·R*, ‖θ − θ*‖ ≤ 1e-5(1 + ‖θ*‖); fitted rate within 1% of −2λ_min (zero start: at least as fast)',
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // LSA / LTB population flows
 
-/** The risk along the exact population gradient flow of LSA or LTB on the reduced parameters. */
+/**
+ * The risk along the exact population gradient flow dθ/dt = −∇R(θ) of LSA or LTB on the reduced
+ * parameters, saved at 0 and `points` log-spaced times in [1e-6·t1, t1].
+ */
 export function attentionFlowTrace(problem: Problem, cls: AttentionClass, theta0: Float64Array, t1: number, points = 120): FlowTrace {
   const f = reducedObjective(problem, cls);
   const n = reducedSize(problem.d, cls);
@@ -130,10 +135,12 @@ export function attentionFlowTrace(problem: Problem, cls: AttentionClass, theta0
     f(y, out);
     for (let i = 0; i < n; i++) out[i] = -out[i]!;
   };
-  // log-spaced save times from t1·1e-4 to t1 (and 0)
+  // log-spaced save times from t1·1e-6 to t1 (and 0)
   const ts = [0];
-  for (let k = 0; k < points; k++) ts.push(t1 * 10 ** (-4 + (4 * k) / (points - 1)));
-  const sol = solve(field, theta0, [0, t1], tsit5, { rtol: 1e-8, atol: 1e-10, saveAt: { kind: 'times', ts }, maxSteps: 500_000, throwOnFailure: false });
+  for (let k = 0; k < points; k++) ts.push(t1 * 10 ** (-6 + (6 * k) / (points - 1)));
+  // Stiff (for β* = 10·𝟙 the Hessian spans ≳ 6 decades): linearly implicit Rodas4 with an FD Jacobian.
+  const method = rosenbrock(rodas4, { linearSolver: denseJacobianSolver(finiteDifferenceJacobian(field, n), n) });
+  const sol = solve(field, theta0, [0, t1], method, { rtol: 1e-5, atol: 1e-8, saveAt: { kind: 'times', ts }, maxSteps: 100_000, throwOnFailure: false });
   const values = Float64Array.from(sol.ys, (y) => f(y, g));
   return { ts: sol.ts, values };
 }
@@ -217,7 +224,7 @@ export function checkZfb(problem: Problem, label: string, ctx: ClaimContext, o: 
   let prevLoss = riskAttention(p, asLsa(y0), false).risk;
   const loss0 = prevLoss;
   const sol = solve(field, y0, [0, 2000], tsit5, {
-    rtol: 1e-11, atol: 1e-13, maxSteps: 200_000, steadyState: { tol: 1e-11, norm: 'inf' },
+    rtol: 1e-9, atol: 1e-12, maxSteps: 200_000, steadyState: { tol: 1e-7, norm: 'inf' },
     callback: ({ y }) => {
       maxDrift = Math.max(maxDrift, Math.abs(invariant(y) - 0));
       const L = riskAttention(p, asLsa(y), false).risk;
@@ -252,7 +259,7 @@ export function checkZfb(problem: Problem, label: string, ctx: ClaimContext, o: 
     measured: { t: sol.t, steps: sol.stats.accepted, finalLoss: prevLoss, driftRel, maxRise, UErr, uErr, offBlock: off },
     tolerance: { driftRel: 1e-7, maxRise: 1e-12, limitRel: 1e-5, offBlock: 1e-7 },
     criterion: '|u² − ‖U‖²_F| ≤ 1e-7·‖U‖² along the flow; loss non-increasing (1e-12); U, u within 1e-5 of the claimed limit; other blocks ≤ 1e-7',
-    pass: sol.status === 'success' && driftRel <= 1e-7 && maxRise <= 1e-12 && UErr <= 1e-5 && uErr <= 1e-5 && off <= 1e-7,
+    pass: (sol.status === 'success' || sol.status === 'steadyState') && driftRel <= 1e-7 && maxRise <= 1e-12 && UErr <= 1e-5 && uErr <= 1e-5 && off <= 1e-7,
     note: `flow stopped at t = ${sol.t.toPrecision(4)} (${sol.status})`,
   };
 }

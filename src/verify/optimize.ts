@@ -8,8 +8,8 @@
  * is orthogonal to the orbit); every start is *balanced* (‖p‖₂ = ‖Q‖_F) before the polish and the
  * result is balanced again, so the returned weights are well scaled.
  *
- * Each start: a discretised gradient flow (gradient descent with Armijo backtracking, `flowSteps`
- * steps — it selects the basin the training dynamics would reach) then an L-BFGS polish to
+ * Each start: the exact population gradient flow (src/flow, Rodas4, until near-stationary — it
+ * selects the basin the training dynamics reach; see `flow`), then an L-BFGS polish to
  * ‖∇R‖ ≤ gtolRelative·scale, scale = E[y²] = σ² + tr(H(Ψ + β*β*ᵀ)) (the risk of predicting 0).
  * Starts: the optimal GD-0 as an LSA (and, for LTB, the optimal GD-β as an LTB and GD-0 with
  * β_m = 0), ZFB's balanced start, and `randomStarts` small seeded random starts.
@@ -21,6 +21,8 @@ import {
   type EffectiveGdBeta, type Lsa, type Ltb, type Problem, type Reduced,
 } from '../models/index.js';
 import { optimumGd0, optimumGdBeta, riskAttention, riskReduced } from '../risk/index.js';
+import { attentionFlow } from '../flow/index.js';
+import { denseJacobianSolver, finiteDifferenceJacobian, rodas4, rosenbrock, solve } from '../flow/ode/index.js';
 import { lbfgs, type LbfgsOptions, type LbfgsStatus } from './lbfgs.js';
 import { newtonPolish, type NewtonPolishResult } from './newton.js';
 
@@ -31,17 +33,29 @@ export type AttentionClass = 'lsa' | 'ltb';
 export interface AttentionOptimumOptions {
   /** Seed of the random starts (and of ZFB's Θ). @defaultValue 1 */
   seed?: number;
-  /** Number of small random starts. @defaultValue 3 */
+  /** Number of small random starts. @defaultValue 2 */
   randomStarts?: number;
   /** Standard deviation of the entries of a random start. @defaultValue 0.1 */
   randomScale?: number;
   /** s of ZFB's balanced start W^{PV} = s·e_{d+1}e_{d+1}ᵀ, W^{KQ} = s·[[ΘΘᵀ, 0], [0, 0]]. @defaultValue 0.5 */
   zfbScale?: number;
-  /** Gradient-descent steps of the flow stage of each start (0 skips it). @defaultValue 300 */
+  /**
+   * The flow stage of each start: `'ode'` — the exact population gradient flow of src/flow
+   * (attentionFlow, reduced parameters) integrated by Rodas4 (the flow is stiff) until
+   * ‖∇R‖∞ ≤ flowSteadyRelative·E[y²] or `flowMaxSteps` steps; `'gradient-descent'` — `flowSteps`
+   * steps of gradient descent with Armijo backtracking (a cruder, cheaper discretisation);
+   * `'none'` — straight to the polish. @defaultValue 'ode'
+   */
+  flow?: 'ode' | 'gradient-descent' | 'none';
+  /** ODE flow stage: steady-state threshold relative to E[y²]. @defaultValue 1e-3 */
+  flowSteadyRelative?: number;
+  /** ODE flow stage: cap on accepted + rejected steps. @defaultValue 200 */
+  flowMaxSteps?: number;
+  /** Gradient-descent flow stage: number of steps. @defaultValue 300 */
   flowSteps?: number;
   /** Stop the polish at ‖∇R‖ ≤ gtolRelative·E[y²]. @defaultValue 1e-9 */
   gtolRelative?: number;
-  /** μ of the balancing term (μ/4)(‖p‖² − ‖Q‖²)² added during the polish. @defaultValue E[y²] */
+  /** μ of the balancing term (μ/4)(‖p̂‖² − ‖Q̂‖²)² added during the polish (whitened coordinates). @defaultValue 1 */
   gaugeWeight?: number;
   /** Newton-polish iterations after L-BFGS (finite-difference Hessian, {@link newtonPolish}). @defaultValue 4 */
   newtonSteps?: number;
@@ -55,6 +69,10 @@ export interface StartResult {
   readonly name: string;
   /** Risk at the start point (before the flow). */
   readonly initialRisk: number;
+  /** Risk where the flow stage stopped (the basin the training dynamics reached). */
+  readonly flowRisk: number;
+  /** Time the flow stage reached (ODE flow; steps for gradient descent; 0 without a flow). */
+  readonly flowTime: number;
   readonly risk: number;
   /** ‖∇R‖ over the reduced parameters at the end. */
   readonly gradNorm: number;
@@ -363,7 +381,13 @@ export function problemScale(problem: Problem): number {
   return s > 0 ? s : 1;
 }
 
-/** Armijo constant and step-size factors of the flow stage. */
+/** ODE flow stage: loose tolerances (the flow only selects the basin; the polish is exact). */
+const FLOW_RTOL = 1e-2;
+const FLOW_ATOL = 1e-5;
+/** ODE flow stage: the span (the steady-state test or the step cap ends it first). */
+const FLOW_HORIZON = 1e6;
+
+/** Armijo constant and step-size factors of the gradient-descent flow stage. */
 const FLOW_ARMIJO = 1e-4;
 const FLOW_GROW = 1.5;
 const FLOW_SHRINK = 0.5;
@@ -410,7 +434,7 @@ export function gradientDescent(f: (x: Float64Array, g: Float64Array) => number,
 
 /** The named start points (reduced parameters) of {@link optimumAttention}. */
 export function attentionStarts(problem: Problem, cls: AttentionClass, options: AttentionOptimumOptions = {}): { name: string; reduced: Reduced }[] {
-  const { seed = 1, randomStarts = 3, randomScale = 0.1, zfbScale = 0.5 } = options;
+  const { seed = 1, randomStarts = 2, randomScale = 0.1, zfbScale = 0.5 } = options;
   const d = problem.d;
   const starts: { name: string; reduced: Reduced }[] = [];
   const gd0 = reducedForm(lsaFromGd0(optimumGd0(problem).estimator));
@@ -446,10 +470,12 @@ export function attentionStarts(problem: Problem, cls: AttentionClass, options: 
 /**
  * The optimal LSA or LTB of a problem (math.md §5.2), by multi-start flow + L-BFGS on the exact risk.
  * Returns the best start's risk and raw weights (balanced gauge), every start's outcome and the
- * spread of the final risks. Cost ≈ (starts)·(flowSteps + polish iterations)·O(d³).
+ * spread of the final risks. Cost ≈ (starts)·(flow steps·(n + 6) + polish iterations)·O(d³), n = #parameters.
  */
 export function optimumAttention(problem: Problem, cls: AttentionClass, options: AttentionOptimumOptions = {}): AttentionOptimum {
-  const { flowSteps = 300, gtolRelative = 1e-9, gaugeWeight, newtonSteps = 4 } = options;
+  const {
+    flow = 'ode', flowSteadyRelative = 1e-3, flowMaxSteps = 200, flowSteps = 300, gtolRelative = 1e-9, gaugeWeight, newtonSteps = 4,
+  } = options;
   const d = problem.d;
   const scale = problemScale(problem);
   const gtol = gtolRelative * scale;
@@ -462,7 +488,22 @@ export function optimumAttention(problem: Problem, cls: AttentionClass, options:
     const theta = packReduced(start.reduced, cls);
     const initialRisk = f(theta, grad);
     let nfev = 1;
-    if (flowSteps > 0) nfev += gradientDescent(f, theta, flowSteps);
+    let flowTime = 0;
+    if (flow === 'ode') {
+      const fl = attentionFlow(problem, { model: cls, parametrization: 'reduced' });
+      const method = rosenbrock(rodas4, { linearSolver: denseJacobianSolver(finiteDifferenceJacobian(fl.field, fl.n), fl.n) });
+      const sol = solve(fl.field, theta, [0, FLOW_HORIZON], method, {
+        rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: flowMaxSteps, throwOnFailure: false,
+        steadyState: { tol: flowSteadyRelative * scale, norm: 'inf' },
+      });
+      if (sol.y.every(Number.isFinite)) theta.set(sol.y);
+      flowTime = sol.t;
+      nfev += sol.stats.nfev + sol.stats.njev * (fl.n + 1);
+    } else if (flow === 'gradient-descent' && flowSteps > 0) {
+      nfev += gradientDescent(f, theta, flowSteps);
+      flowTime = flowSteps;
+    }
+    const flowRisk = f(theta, grad);
     const hat = balance(white.toHat(theta), d, cls);
     const res = lbfgs(fPolish, hat, { ...options.lbfgs, gtol });
     const pol = newtonPolish(fPolish, res.x, { maxIterations: newtonSteps });
@@ -471,7 +512,7 @@ export function optimumAttention(problem: Problem, cls: AttentionClass, options:
     let g2 = 0;
     for (let i = 0; i < grad.length; i++) g2 += grad[i]! ** 2;
     results.push({
-      name: start.name, initialRisk, risk, gradNorm: Math.sqrt(g2), iterations: res.iterations,
+      name: start.name, initialRisk, flowRisk, flowTime, risk, gradNorm: Math.sqrt(g2), iterations: res.iterations,
       nfev: nfev + res.nfev + 1 + pol.iterations * (2 * x.length + 1), status: res.status, newton: pol.status, theta: x,
     });
   }

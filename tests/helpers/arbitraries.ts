@@ -7,21 +7,43 @@
  * failing case is reproduced exactly by fast-check's reported seed/path. To replay a run, set
  * `FC_SEED=<seed>` (and optionally `FC_PATH=<path>`) in the environment; `propertyParams`
  * passes them on.
+ *
+ * `itProp` is the property-test entry point (same shape as @fast-check/vitest's `test.prop`):
+ * under vitest 4, importing @fast-check/vitest costs ≈ 4 s per test file (it is inlined and
+ * transformed together with fast-check), which alone would exceed the linalg test budget.
  */
 import fc from 'fast-check';
+import { it } from 'vitest';
 import { Rng, randomOrthogonal, spdFromSpectrum, type Matrix } from '../../src/linalg/index.js';
 
 /**
  * fast-check parameters for `test.prop`/`fc.assert`: `numRuns`, plus the seed and path from
  * `FC_SEED`/`FC_PATH` when set (replay of a reported failure).
  */
-export function propertyParams(numRuns: number): fc.Parameters<unknown> {
+export function propertyParams(numRuns: number): { numRuns: number; seed?: number; path?: string } {
   const seed = process.env.FC_SEED;
   const path = process.env.FC_PATH;
   return {
     numRuns,
     ...(seed !== undefined && seed !== '' ? { seed: Number(seed) } : {}),
     ...(path !== undefined && path !== '' ? { path } : {}),
+  };
+}
+
+/**
+ * `itProp([arb1, arb2, …], params)(name, (v1, v2, …) => …)` registers a vitest test that runs
+ * `fc.assert(fc.property(arb1, arb2, …, predicate), params)`. On failure fast-check reports the
+ * seed and the shrink path (replay with FC_SEED / FC_PATH) and the minimal counterexample.
+ */
+export function itProp<Ts extends unknown[]>(
+  arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
+  params: fc.Parameters<[Ts]> = {},
+): (name: string, predicate: (...args: Ts) => boolean | void) => void {
+  return (name, predicate) => {
+    it(name, () => {
+      const tuple = fc.tuple(...(arbitraries as unknown as fc.Arbitrary<unknown>[])) as unknown as fc.Arbitrary<Ts>;
+      fc.assert(fc.property(tuple, (args) => predicate(...args)), params as fc.Parameters<[Ts]>);
+    });
   };
 }
 

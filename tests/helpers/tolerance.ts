@@ -20,10 +20,10 @@ export const TOL = {
   elementwise: 4 * EPS,
   /**
    * Per-n constant of a dot product / gemm entry against a naive loop: each side is within
-   * γ_k·Σ|a||b| of the exact value (γ_k ≈ k·EPS/2), so their difference is within
-   * ≈ (k + small)·EPS·Σ|a||b|. `GEMM_SLACK` covers the alpha/beta roundings.
+   * γ_k·Σ|a||b| of the exact value (γ_k ≈ k·EPS/2, any summation order), so their difference is
+   * within k·EPS·Σ|a||b|; a factor 2 of slack on top. `GEMM_SLACK` adds the alpha/beta roundings.
    */
-  dotPerN: 1 * EPS,
+  dotPerN: 2 * EPS,
   /** Per-n constant of factorisation backward errors, ‖LLᵀ − A‖ or ‖PA − LU‖ ≤ c·n·EPS·‖A‖. */
   factorPerN: 4 * EPS,
   /** Per-n constant of solve residuals ‖Ax − b‖ ≤ c·n·EPS·‖A‖·‖x‖ (+‖b‖). */
@@ -115,4 +115,31 @@ export function residualInf(A: ReadonlyMatrix, x: ArrayLike<number>, b: ArrayLik
     m = Math.max(m, Math.abs(s));
   }
   return m;
+}
+
+/**
+ * `null` when `actual` and `expected` agree bit for bit (Object.is per entry, so −0 ≠ +0 and
+ * NaN = NaN), else a description of the first difference. One `expect(...).toBeNull()` per
+ * property run instead of one `expect` per entry keeps the property tests fast.
+ */
+export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): string | null {
+  if (actual.length !== expected.length) return `length ${actual.length} ≠ ${expected.length}`;
+  for (let i = 0; i < actual.length; i++) {
+    if (!Object.is(actual[i], expected[i])) return `entry ${i}: ${actual[i]} ≠ ${expected[i]}`;
+  }
+  return null;
+}
+
+/**
+ * `null` when `|actual_i − expected_i| ≤ bound(i)` for every i, else a description of the first
+ * violation.
+ */
+export function firstViolation(actual: ArrayLike<number>, expected: ArrayLike<number>, bound: (i: number) => number): string | null {
+  if (actual.length !== expected.length) return `length ${actual.length} ≠ ${expected.length}`;
+  for (let i = 0; i < actual.length; i++) {
+    const err = Math.abs((actual[i] as number) - (expected[i] as number));
+    const b = bound(i);
+    if (!(err <= b)) return `entry ${i}: |${actual[i]} − ${expected[i]}| = ${err} > ${b}`;
+  }
+  return null;
 }

@@ -1,0 +1,90 @@
+/**
+ * `linear-icl verify [--suite FILE] [--out DIR] [--json] [--precise]` — checks the claim catalogue
+ * (math.md §5, src/verify/claims.ts) on a suite of problems (default: the embedded suite of
+ * src/verify/suite.ts; `--suite` takes the JSON schema documented there), prints a table, writes
+ * the report (report.md, index.html, figures/) to DIR (default ./report) and exits 1 if any claim
+ * fails. `--json` prints every result as JSON on stdout; progress goes to stderr when it is a TTY.
+ * `--precise` re-evaluates the GD-β and LTB closed forms in 50-digit arithmetic (mathjs, loaded
+ * lazily) on the suite's problems and reports the float64 relative errors.
+ */
+import type { Command } from 'commander';
+import { writeReport } from '../../report/index.js';
+import { claimContext } from '../../verify/claims.js';
+import { preciseCheck, type PreciseResult } from '../../verify/precise.js';
+import { buildReport, formatMeasured } from '../../verify/report.js';
+import { defaultSuite, parseSuite, runSuite, type Suite } from '../../verify/suite.js';
+import { emit, parseJsonFile } from '../io.js';
+import { fmt, withJson } from './common.js';
+
+/** Exit code of a failed claim (EXIT.failed of src/cli/main.ts; not imported to avoid an import cycle). */
+const FAILED_CLAIM_EXIT = 1;
+
+interface VerifyOptions {
+  suite?: string;
+  out: string;
+  json: boolean;
+  precise: boolean;
+}
+
+function progress(enabled: boolean): (text: string) => void {
+  if (!enabled) return () => {};
+  return (text) => process.stderr.write(`\r\x1b[2K${text}`);
+}
+
+export function registerVerify(program: Command): void {
+  withJson(
+    program
+      .command('verify')
+      .description('check the claim catalogue (ZWB, MHM, ZFB, ACDS) on a suite of problems and write the report; exit 1 if a claim fails')
+      .option('--suite <file>', 'suite JSON: {"problems": [{"name", …problem JSON…, "claims"?}], "claims"?, "seed"?, "figures"?} (default: the embedded suite)')
+      .option('--out <dir>', 'report directory', 'report')
+      .option('--precise', 're-evaluate the GD-β and LTB closed forms in 50-digit arithmetic and report the float64 errors', false),
+  ).action(async (opts: VerifyOptions) => {
+    const suite: Suite = opts.suite ? parseJsonFile(opts.suite, '--suite', parseSuite) : defaultSuite();
+    const tty = process.stderr.isTTY === true;
+    const say = progress(tty);
+    const ctx = claimContext({ seed: suite.seed, bayesSamples: suite.bayesSamples, mcSamples: suite.mcSamples });
+    const t0 = performance.now();
+    const run = runSuite(suite, { ctx, onProgress: (k, n, text) => say(`[${k}/${n}] ${text}`) });
+    let precise: PreciseResult[] | undefined;
+    if (opts.precise) {
+      say('--precise: 50-digit closed forms');
+      precise = await preciseCheck(suite.problems.map((p) => ({ name: p.name, problem: p.problem })), ctx);
+    }
+    const report = buildReport(suite, run, ctx, { ...(precise ? { precise } : {}), onProgress: say });
+    say('writing the report');
+    const written = await writeReport(opts.out, report);
+    if (tty) process.stderr.write('\r\x1b[2K');
+    const seconds = (performance.now() - t0) / 1000;
+    const failed = run.results.filter((r) => !r.pass);
+    const result = {
+      pass: run.pass,
+      checks: run.results.length,
+      failed: failed.length,
+      seconds,
+      results: run.results,
+      skipped: run.skipped,
+      ...(precise ? { precise } : {}),
+      report: { outDir: written.outDir, markdown: written.markdownPath, html: written.htmlPath, figures: written.figures.map((f) => f.svgPath) },
+    };
+    emit(opts.json, result, () => {
+      const w1 = Math.max(5, ...run.results.map((r) => r.id.length));
+      const w2 = Math.max(7, ...run.results.map((r) => r.problem.length));
+      const lines = [`${'claim'.padEnd(w1)}  ${'problem'.padEnd(w2)}  result  measured  [tolerance]`];
+      for (const r of run.results) {
+        lines.push(`${r.id.padEnd(w1)}  ${r.problem.padEnd(w2)}  ${(r.pass ? 'pass' : 'FAIL').padEnd(6)}  ${formatMeasured(r.measured)}  [${formatMeasured(r.tolerance, 2)}]`);
+      }
+      if (precise) {
+        lines.push('', '--precise (float64 relative error vs 50 digits): problem  R*_GDβ  §3.1  §3.3@GD-β  §3.3@LTB-opt  identity@50');
+        for (const p of precise) {
+          lines.push(`  ${p.problem.padEnd(w2)}  ${fmt(p.gdBetaOptimum)}  ${fmt(p.gdBetaRisk)}  ${fmt(p.ltbRiskAtGdBeta)}  ${fmt(p.ltbRiskAtOptimum)}  ${fmt(p.identityAt50Digits)}`);
+        }
+      }
+      for (const s of run.skipped) lines.push(`skipped ${s.claim} on ${s.problem}: ${s.reason}`);
+      lines.push('', `${run.results.length - failed.length}/${run.results.length} checks pass${failed.length ? ` — FAILED: ${failed.map((r) => `${r.id} on ${r.problem}`).join(', ')}` : ''} (${seconds.toFixed(1)} s)`);
+      lines.push(`report: ${written.markdownPath}, ${written.htmlPath}`);
+      return lines.join('\n');
+    });
+    if (!run.pass) process.exitCode = FAILED_CLAIM_EXIT;
+  });
+}
