@@ -8,15 +8,15 @@
  * The GD-β flow and its Hessian-based rate prediction come from src/flow (gdBetaFlow); the ODEs are
  * integrated with src/flow/ode's adaptive Runge–Kutta (Tsit5, tight rtol/atol). The LSA/LTB flows
  * are dθ/dt = −∇R(θ) on the reduced (β_m, p, Q) or raw (W^{KQ}, W^{PV}) parameters with the analytic
- * gradients of src/risk.
+ * gradients of src/risk (src/flow's attentionFlow).
  */
 import type { Matrix } from '../linalg/index.js';
 import { makeProblem, type Lsa, type Problem } from '../models/index.js';
 import { riskAttention } from '../risk/index.js';
-import { gdBetaFlow, gdBetaInitialState } from '../flow/gdbetaFlow.js';
+import { attentionFlow, gdBetaFlow, gdBetaInitialState, runFlow, zfbFlow } from '../flow/index.js';
 import { denseJacobianSolver, finiteDifferenceJacobian, rodas4, rosenbrock, solve, tsit5 } from '../flow/ode/index.js';
 import type { ClaimContext, ClaimResult } from './claims.js';
-import { reducedObjective, reducedSize, type AttentionClass } from './optimize.js';
+import type { AttentionClass } from './optimize.js';
 
 /** A recorded trajectory of a scalar along a flow. */
 export interface FlowTrace {
@@ -128,20 +128,15 @@ export function checkGdBetaFlow(problem: Problem, label: string, ctx: ClaimConte
  * parameters, saved at 0 and `points` log-spaced times in [1e-6·t1, t1].
  */
 export function attentionFlowTrace(problem: Problem, cls: AttentionClass, theta0: Float64Array, t1: number, points = 120): FlowTrace {
-  const f = reducedObjective(problem, cls);
-  const n = reducedSize(problem.d, cls);
-  const g = new Float64Array(n);
-  const field = (_t: number, y: Float64Array, out: Float64Array): void => {
-    f(y, out);
-    for (let i = 0; i < n; i++) out[i] = -out[i]!;
-  };
+  const fl = attentionFlow(problem, { model: cls, parametrization: 'reduced' });
+  const { field, n } = fl;
   // log-spaced save times from t1·1e-6 to t1 (and 0)
   const ts = [0];
   for (let k = 0; k < points; k++) ts.push(t1 * 10 ** (-6 + (6 * k) / (points - 1)));
   // Stiff (for β* = 10·𝟙 the Hessian spans ≳ 6 decades): linearly implicit Rodas4 with an FD Jacobian.
   const method = rosenbrock(rodas4, { linearSolver: denseJacobianSolver(finiteDifferenceJacobian(field, n), n) });
   const sol = solve(field, theta0, [0, t1], method, { rtol: 1e-5, atol: 1e-8, saveAt: { kind: 'times', ts }, maxSteps: 100_000, throwOnFailure: false });
-  const values = Float64Array.from(sol.ys, (y) => f(y, g));
+  const values = Float64Array.from(sol.ys, (y) => fl.risk(y));
   return { ts: sol.ts, values };
 }
 
@@ -157,7 +152,10 @@ export interface ZfbOverrides {
 }
 
 /**
- * ZFB — unmasked LSA, β* = 0, Ψ = I, σ = 0 (H, M from the problem), flow on the full raw weights
+ * ZFB — unmasked LSA, β* = 0, Ψ = I, σ = 0 (H, M from the problem). Two flows: src/flow's ZFB flow on
+ * (u, U) (runFlow, model 'zfb': conservation residual ≤ 1e-8 relative, monotone loss, distance to
+ * the predicted limit ≤ 1e-5 relative), and — checking the premise of that reduction — the flow on
+ * the full raw weights
  * (W^{KQ}, W^{PV}) from ZFB's balanced start W^{PV}(0) = s·e_{d+1}e_{d+1}ᵀ,
  * W^{KQ}(0) = s·[[ΘΘᵀ, 0], [0, 0]], ‖ΘΘᵀ‖_F = 1 (Θ seeded): (i) u² − ‖U‖²_F stays at its initial
  * value 0 (max drift ≤ 1e-7·‖U‖²); (ii) the loss is non-increasing along accepted steps (up to
@@ -250,17 +248,29 @@ export function checkZfb(problem: Problem, label: string, ctx: ClaimContext, o: 
     }
   }
   const UErr = Math.sqrt(num / den);
+  // src/flow's ZFB flow on (u, U) (its own Θ stream): conservation, monotonicity, predicted limit.
+  const zr = runFlow(p, { model: 'zfb', seed: ctx.seed, initScale: s, convergedGap: 1e-14 });
+  const zv = zr.verdict.kind === 'zfb' ? zr.verdict : null;
+  let limNorm = 0;
+  for (const v of zfbFlow(p).predictedLimit) limNorm += v * v;
+  const flowDistance = zv ? zv.distanceToPredicted / Math.sqrt(limNorm) : Number.NaN;
+  const flowConservation = zv ? zv.relativeConservationResidual : Number.NaN;
+  const flowMonotone = zv?.monotone === true;
   const uErr = Math.abs(y[n * n + d * n + d]! - uStar) / uStar;
   let U2 = 0;
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) U2 += y[i * n + j]! ** 2;
   const driftRel = maxDrift / U2;
   return {
     id: 'ZFB', title: 'ZFB flow: conservation law, monotone loss, limit U ∝ Γ⁻¹', problem: `${label} [unmasked, Ψ=I, σ=0, β*=0]`,
-    measured: { t: sol.t, steps: sol.stats.accepted, finalLoss: prevLoss, driftRel, maxRise, UErr, uErr, offBlock: off },
-    tolerance: { driftRel: 1e-7, maxRise: 1e-12, limitRel: 1e-5, offBlock: 1e-7 },
-    criterion: '|u² − ‖U‖²_F| ≤ 1e-7·‖U‖² along the flow; loss non-increasing (1e-12); U, u within 1e-5 of the claimed limit; other blocks ≤ 1e-7',
-    pass: (sol.status === 'success' || sol.status === 'steadyState') && driftRel <= 1e-7 && maxRise <= 1e-12 && UErr <= 1e-5 && uErr <= 1e-5 && off <= 1e-7,
-    note: `flow stopped at t = ${sol.t.toPrecision(4)} (${sol.status})`,
+    measured: {
+      t: sol.t, steps: sol.stats.accepted, finalLoss: prevLoss, driftRel, maxRise, UErr, uErr, offBlock: off,
+      flowConservation, flowMonotone: flowMonotone ? 1 : 0, flowDistance,
+    },
+    tolerance: { driftRel: 1e-7, maxRise: 1e-12, limitRel: 1e-5, offBlock: 1e-7, flowConservation: 1e-8, flowDistance: 1e-5 },
+    criterion: 'raw-weight flow: |u² − ‖U‖²_F| ≤ 1e-7·‖U‖², loss non-increasing (1e-12), U, u within 1e-5 of the claimed limit, other blocks ≤ 1e-7; src/flow (u, U) flow: conservation 1e-8, monotone, limit within 1e-5',
+    pass: (sol.status === 'success' || sol.status === 'steadyState') && driftRel <= 1e-7 && maxRise <= 1e-12 && UErr <= 1e-5 && uErr <= 1e-5 && off <= 1e-7 &&
+      flowConservation <= 1e-8 && flowMonotone && flowDistance <= 1e-5,
+    note: `raw-weight flow stopped at t = ${sol.t.toPrecision(4)} (${sol.status}); src/flow's ZFB flow: ${zr.status} at t = ${zr.t.toPrecision(4)}`,
   };
 }
 

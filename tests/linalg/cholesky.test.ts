@@ -59,7 +59,7 @@ describe('cholesky', () => {
 
   itProp([spdArb({ maxSize: 30, maxLog10Cond: 6 }), fc.integer({ min: 1, max: 5 }), seedArb], propertyParams(40))(
     'matrix solves agree with column-by-column vector solves',
-    ({ n, A }, k, seed) => {
+    ({ n, A, cond }, k, seed) => {
       const B = gaussianMatrix(new Rng(seed), n, k);
       const factor = cholesky(A);
       const X = choleskySolveMatrix({ rows: n, cols: k, data: new Float64Array(n * k) }, factor, B);
@@ -67,7 +67,9 @@ describe('cholesky', () => {
         const col = Float64Array.from({ length: n }, (_, i) => B.data[i * k + c]);
         const x = choleskySolve(new Float64Array(n), factor, col);
         const xc = Float64Array.from({ length: n }, (_, i) => X.data[i * k + c]);
-        expect(maxAbsDiff(xc, x)).toBeLessThanOrEqual(TOL.residualPerN * n * Math.max(1, ...Array.from(x, Math.abs)));
+        // Two backward-stable solves that round differently agree to the forward-error bound
+        // n·eps·κ(A)·‖x‖, not to a residual-sized tolerance.
+        expect(maxAbsDiff(xc, x)).toBeLessThanOrEqual(TOL.forwardPerN * n * cond * Math.max(...Array.from(x, Math.abs)));
       }
       const inPlace = { rows: n, cols: k, data: new Float64Array(B.data) };
       expect(Array.from(choleskySolveMatrix(inPlace, factor, inPlace).data)).toEqual(Array.from(X.data));
