@@ -154,7 +154,10 @@ export interface AttentionVerdictOptions {
   readonly riskRtol?: number;
   /** ‖∇R‖ ≤ gradTol counts as converged (a critical point). @defaultValue 1e-6 */
   readonly gradTol?: number;
-  /** |p_y| ≤ degenerateRtol·max|p| is "p_y ≈ 0"; σ₂(Q_x) ≤ degenerateRtol·σ₁(Q_x) is rank one. @defaultValue 1e-4 */
+  /**
+   * |p_y| ≤ degenerateRtol·max|p| is "p_y ≈ 0"; ‖Q_x‖_F ≤ degenerateRtol·‖Q‖_F is "Q_x ≈ 0";
+   * σ₂(Q_x) ≤ degenerateRtol·σ₁(Q_x) is rank one. @defaultValue 1e-4
+   */
   readonly degenerateRtol?: number;
   /** Tolerance passed to effectiveGdBeta. @defaultValue 1e-6 */
   readonly effectiveRtol?: number;
@@ -207,7 +210,8 @@ function singularRatio(Qx: Matrix): number {
 /**
  * The LTB/LSA verdict: the endpoint's effective GD-β and its distance to (Γ*, β*), and the basin —
  * 'global' when R = R*_GDβ to `riskRtol`; otherwise 'unconverged' when ‖∇R‖ > gradTol; otherwise
- * 'spurious' when p_y ≈ 0 or Q_x is rank one (or an LTB critical point above R*), else 'lsa-plateau'.
+ * 'spurious' when p_y ≈ 0, Q_x ≈ 0 or Q_x is rank one (or an LTB critical point above R*), else
+ * 'lsa-plateau'.
  */
 export function attentionVerdict(
   flow: AttentionFlow,
@@ -241,10 +245,17 @@ export function attentionVerdict(
   const py = Math.abs(red.p[d]!);
   const Qx: Matrix = { rows: d, cols: d, data: red.Q.data.subarray(0, d * d) };
   const ratio = singularRatio(Qx);
+  let qx2 = 0;
+  let q2 = 0;
+  for (let k = 0; k < red.Q.data.length; k++) {
+    q2 += red.Q.data[k]! ** 2;
+    if (k < d * d) qx2 += red.Q.data[k]! ** 2;
+  }
+  const qxVanishes = Math.sqrt(qx2) <= degenerateRtol * Math.sqrt(q2);
   let basin: Basin;
   if (Math.abs(R - Rstar) <= riskRtol * Math.max(Rstar, Number.MIN_VALUE)) basin = 'global';
   else if (!(gradNorm <= gradTol)) basin = 'unconverged';
-  else if (py <= degenerateRtol * pmax || ratio <= degenerateRtol) basin = 'spurious';
+  else if (py <= degenerateRtol * pmax || qxVanishes || ratio <= degenerateRtol) basin = 'spurious';
   else basin = flow.model === 'lsa' ? 'lsa-plateau' : 'spurious';
   const inc = maxIncreaseRel(Float64Array.from(losses, (x) => x - Rstar), Rstar);
   return {

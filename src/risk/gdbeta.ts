@@ -184,29 +184,61 @@ function sq(d: number): Matrix {
  */
 export function riskGdBeta(problem: Problem, est: GdBeta | Gd0): GdBetaRisk {
   const { d, V } = problem;
-  const tmp = sq(d);
-  const Gt = rotateIn(sq(d), V, est.Gamma, tmp);
-  const diff = new Float64Array(d);
+  const w = workspaceFor(problem);
+  const Gt = rotateIn(w.Gt, V, est.Gamma, w.tmp);
+  const diff = w.diff;
   for (let i = 0; i < d; i++) diff[i] = problem.betaStar[i]! - (est.kind === 'gd-beta' ? est.beta0[i]! : 0);
-  const e = new Float64Array(d);
+  const e = w.e;
   for (let i = 0; i < d; i++) {
     let s = 0;
     for (let k = 0; k < d; k++) s += V.data[k * d + i]! * diff[k]!;
     e[i] = s;
   }
-  const gG = sq(d);
-  const gB = new Float64Array(d);
-  const risk = gdBetaRiskEig(eigenRiskData(problem), Gt.data, e, gG.data, est.kind === 'gd-beta' ? gB : null, allocGdBetaWorkspace(d));
-  const gradGamma = rotateOut(sq(d), V, gG, tmp);
+  const risk = gdBetaRiskEig(w.data, Gt.data, e, w.gG.data, est.kind === 'gd-beta' ? w.gB : null, w.kernel);
+  // The results are fresh arrays (callers keep them); only the scratch above is reused.
+  const gradGamma = rotateOut(sq(d), V, w.gG, w.tmp);
   const gradBeta0 = new Float64Array(d);
   if (est.kind === 'gd-beta') {
     for (let i = 0; i < d; i++) {
       let s = 0;
-      for (let k = 0; k < d; k++) s += V.data[i * d + k]! * gB[k]!;
+      for (let k = 0; k < d; k++) s += V.data[i * d + k]! * w.gB[k]!;
       gradBeta0[i] = s;
     }
   }
   return { risk, gradGamma, gradBeta0 };
+}
+
+/** Scratch of {@link riskGdBeta}, allocated once per problem (JS is single-threaded: no sharing hazard). */
+interface RiskScratch {
+  readonly data: EigenRiskData;
+  readonly kernel: GdBetaWorkspace;
+  readonly tmp: Matrix;
+  readonly Gt: Matrix;
+  readonly gG: Matrix;
+  readonly gB: Float64Array;
+  readonly diff: Float64Array;
+  readonly e: Float64Array;
+}
+
+const scratch = new WeakMap<Problem, RiskScratch>();
+
+function workspaceFor(problem: Problem): RiskScratch {
+  let w = scratch.get(problem);
+  if (w === undefined) {
+    const d = problem.d;
+    w = {
+      data: eigenRiskData(problem),
+      kernel: allocGdBetaWorkspace(d),
+      tmp: sq(d),
+      Gt: sq(d),
+      gG: sq(d),
+      gB: new Float64Array(d),
+      diff: new Float64Array(d),
+      e: new Float64Array(d),
+    };
+    scratch.set(problem, w);
+  }
+  return w;
 }
 
 /** Closed-form optimum of a class. */

@@ -12,7 +12,8 @@
  * selects the basin the training dynamics reach; see `flow`), then an L-BFGS polish to
  * ‖∇R‖ ≤ gtolRelative·scale, scale = E[y²] = σ² + tr(H(Ψ + β*β*ᵀ)) (the risk of predicting 0).
  * Starts: the optimal GD-0 as an LSA (and, for LTB, the optimal GD-β as an LTB and GD-0 with
- * β_m = 0), ZFB's balanced start, and `randomStarts` small seeded random starts.
+ * β_m = 0), ZFB's balanced start, and `randomStarts` small seeded random starts; each is also
+ * polished directly (without the flow), since the flow can settle in a spurious basin.
  */
 import { NumericalError } from '../errors.js';
 import { Rng, type Matrix } from '../linalg/index.js';
@@ -53,6 +54,13 @@ export interface AttentionOptimumOptions {
   flowMaxSteps?: number;
   /** Gradient-descent flow stage: number of steps. @defaultValue 300 */
   flowSteps?: number;
+  /**
+   * Also polish every start without the flow stage (reported as `<start>/direct`): the flow may pick
+   * a spurious basin, the optimum is the best of all. @defaultValue true
+   */
+  directPolish?: boolean;
+  /** Extra seeded random starts (entries N(0, 1)·randomScale·10) polished directly, `direct-1`, …: a cheap global search. @defaultValue 4 */
+  directRandomStarts?: number;
   /** Stop the polish at ‖∇R‖ ≤ gtolRelative·E[y²]. @defaultValue 1e-9 */
   gtolRelative?: number;
   /** μ of the balancing term (μ/4)(‖p̂‖² − ‖Q̂‖²)² added during the polish (whitened coordinates). @defaultValue 1 */
@@ -65,7 +73,7 @@ export interface AttentionOptimumOptions {
 
 /** The outcome of one start. */
 export interface StartResult {
-  /** `gd0`, `gd-beta`, `zfb`, `random-1`, … */
+  /** `gd0`, `gd-beta`, `zfb`, `random-1`, … (flow, then polish), and `<name>/direct` (polish only). */
   readonly name: string;
   /** Risk at the start point (before the flow). */
   readonly initialRisk: number;
@@ -381,6 +389,8 @@ export function problemScale(problem: Problem): number {
   return s > 0 ? s : 1;
 }
 
+/** Scale of the direct random starts relative to `randomScale` (larger: more diverse basins). */
+const DIRECT_SCALE = 10;
 /** ODE flow stage: loose tolerances (the flow only selects the basin; the polish is exact). */
 const FLOW_RTOL = 1e-2;
 const FLOW_ATOL = 1e-5;
@@ -474,7 +484,8 @@ export function attentionStarts(problem: Problem, cls: AttentionClass, options: 
  */
 export function optimumAttention(problem: Problem, cls: AttentionClass, options: AttentionOptimumOptions = {}): AttentionOptimum {
   const {
-    flow = 'ode', flowSteadyRelative = 1e-3, flowMaxSteps = 200, flowSteps = 300, gtolRelative = 1e-9, gaugeWeight, newtonSteps = 4,
+    flow = 'ode', flowSteadyRelative = 1e-3, flowMaxSteps = 200, flowSteps = 300, directPolish = true, directRandomStarts = 4, gtolRelative = 1e-9, gaugeWeight,
+    newtonSteps = 4,
   } = options;
   const d = problem.d;
   const scale = problemScale(problem);
@@ -484,9 +495,24 @@ export function optimumAttention(problem: Problem, cls: AttentionClass, options:
   const fPolish = whitenedObjective(problem, cls, white, gaugeWeight ?? 1);
   const grad = new Float64Array(reducedSize(d, cls));
   const results: (StartResult & { theta: Float64Array })[] = [];
+  const polish = (name: string, theta: Float64Array, initialRisk: number, flowTime: number, nfev0: number): void => {
+    const flowRisk = f(theta, grad);
+    const hat = balance(white.toHat(theta), d, cls);
+    const res = lbfgs(fPolish, hat, { ...options.lbfgs, gtol });
+    const pol = newtonPolish(fPolish, res.x, { maxIterations: newtonSteps });
+    const x = white.fromHat(balance(Float64Array.from(pol.x), d, cls));
+    const risk = f(x, grad);
+    let g2 = 0;
+    for (let i = 0; i < grad.length; i++) g2 += grad[i]! ** 2;
+    results.push({
+      name, initialRisk, flowRisk, flowTime, risk, gradNorm: Math.sqrt(g2), iterations: res.iterations,
+      nfev: nfev0 + res.nfev + 2 + pol.iterations * (2 * x.length + 1), status: res.status, newton: pol.status, theta: x,
+    });
+  };
   for (const start of attentionStarts(problem, cls, options)) {
-    const theta = packReduced(start.reduced, cls);
-    const initialRisk = f(theta, grad);
+    const theta0 = packReduced(start.reduced, cls);
+    const initialRisk = f(theta0, grad);
+    const theta = Float64Array.from(theta0);
     let nfev = 1;
     let flowTime = 0;
     if (flow === 'ode') {
@@ -503,18 +529,15 @@ export function optimumAttention(problem: Problem, cls: AttentionClass, options:
       nfev += gradientDescent(f, theta, flowSteps);
       flowTime = flowSteps;
     }
-    const flowRisk = f(theta, grad);
-    const hat = balance(white.toHat(theta), d, cls);
-    const res = lbfgs(fPolish, hat, { ...options.lbfgs, gtol });
-    const pol = newtonPolish(fPolish, res.x, { maxIterations: newtonSteps });
-    const x = white.fromHat(balance(Float64Array.from(pol.x), d, cls));
-    const risk = f(x, grad);
-    let g2 = 0;
-    for (let i = 0; i < grad.length; i++) g2 += grad[i]! ** 2;
-    results.push({
-      name: start.name, initialRisk, flowRisk, flowTime, risk, gradNorm: Math.sqrt(g2), iterations: res.iterations,
-      nfev: nfev + res.nfev + 1 + pol.iterations * (2 * x.length + 1), status: res.status, newton: pol.status, theta: x,
-    });
+    polish(start.name, theta, initialRisk, flowTime, nfev);
+    // The flow can settle in a spurious basin (observed for LSA: two local minima 0.5% apart, every
+    // flow from small starts reaching the higher one), so every start is also polished directly.
+    if (flow !== 'none' && directPolish) polish(`${start.name}/direct`, theta0, initialRisk, 0, 1);
+  }
+  const rngDirect = new Rng((options.seed ?? 1) + 1_000_003);
+  for (let r = 1; r <= directRandomStarts; r++) {
+    const theta0 = Float64Array.from({ length: reducedSize(d, cls) }, () => DIRECT_SCALE * (options.randomScale ?? 0.1) * rngDirect.normal());
+    polish(`direct-${r}`, theta0, f(theta0, grad), 0, 1);
   }
   let best = results[0]!;
   let worst = -Infinity;

@@ -7,7 +7,7 @@
  * A and b are read off the analytic gradient at z = 0 and z = e_j (exact for a quadratic), and
  * φ(p) = min_z R(p, z) is a linear solve (eigen pseudo-inverse, so singular A is fine). φ is
  * invariant under p → t·p, i.e. a function on the d-dimensional sphere; its gradient is ∂_pR at
- * (p, z*(p)) (envelope theorem). Newton–Levenberg–Marquardt steps in the tangent space
+ * (p, z*(p)) (envelope theorem). Saddle-free Newton steps (−|H|⁻¹g, backtracking) in the tangent space
  * p^⊥ (orthonormal basis from a Householder reflector), Hessian by central differences of the
  * analytic tangent gradient, the iterate renormalised to ‖p‖ = 1.
  *
@@ -128,7 +128,9 @@ function normalise(p: Float64Array): Float64Array {
   return p;
 }
 
-/** Levenberg–Marquardt floor relative to the Hessian scale. */
+/** Tangent steps below this (‖p‖ = 1) cannot change φ measurably. */
+const STEP_FLOOR = 1e-14;
+/** Floor of |eigenvalue| in the saddle-free Newton step, relative to the largest. */
 const LM_FLOOR = 1e-12;
 
 /** One Newton run on the sphere from p0; returns the final p, φ and the number of iterations. */
@@ -176,33 +178,34 @@ function newtonFrom(problem: Problem, cls: AttentionClass, p0: Float64Array, o: 
     }
     const { values, vectors } = eigh(Hs, 'projected Newton Hessian');
     const hmax = Math.max(...Array.from(values, Math.abs), Number.MIN_VALUE);
-    let mu = Math.max(0, -values[0]! + LM_FLOOR * hmax);
-    if (values[0]! > LM_FLOOR * hmax) mu = 0;
+    // Saddle-free Newton step Δ = −|H|⁻¹g (eigenvalues replaced by max(|λ|, floor)): the Newton step
+    // where H ≻ 0, a descent step scaled by the curvature where H is indefinite (φ is not convex on
+    // the sphere); then backtracking on φ.
+    const delta = new Float64Array(m);
+    for (let k = 0; k < m; k++) {
+      let c = 0;
+      for (let i = 0; i < m; i++) c += vectors.data[i * m + k]! * g[i]!;
+      c /= Math.max(Math.abs(values[k]!), LM_FLOOR * hmax);
+      for (let i = 0; i < m; i++) delta[i] -= c * vectors.data[i * m + k]!;
+    }
     let accepted = false;
-    for (let tries = 0; tries < 40; tries++) {
-      // Δ = −(H + μI)⁻¹g through the eigenbasis.
-      const delta = new Float64Array(m);
-      for (let k = 0; k < m; k++) {
-        let c = 0;
-        for (let i = 0; i < m; i++) c += vectors.data[i * m + k]! * g[i]!;
-        const den = values[k]! + mu;
-        if (!(den > 0)) continue;
-        c /= den;
-        for (let i = 0; i < m; i++) delta[i] -= c * vectors.data[i * m + k]!;
-      }
+    let alpha = 1;
+    for (let tries = 0; tries < 50; tries++, alpha *= 0.5) {
       const pn = Float64Array.from(p);
-      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) pn[i] += B.data[i * m + j]! * delta[j]!;
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) pn[i] += alpha * B.data[i * m + j]! * delta[j]!;
       normalise(pn);
       const next = projectedRisk(problem, pn, cls);
-      if (Number.isFinite(next.phi) && next.phi <= cur.phi) {
+      if (Number.isFinite(next.phi) && next.phi < cur.phi) {
         p = pn;
         cur = next;
         accepted = true;
         break;
       }
-      mu = Math.max(2 * mu, LM_FLOOR * hmax) * 4;
+      let dn = 0;
+      for (const v of delta) dn += v * v;
+      if (alpha * Math.sqrt(dn) <= STEP_FLOOR) break; // the step no longer changes p: φ is at its floor
     }
-    if (!accepted) break; // φ is at its floating-point floor
+    if (!accepted) break; // no strict decrease: φ is at its floating-point floor
   }
   return { p, phi: cur.phi, iterations: it };
 }

@@ -202,7 +202,10 @@ export interface RunSuiteOptions {
   ctx?: ClaimContext;
 }
 
-/** Runs every (problem, claim) pair of a suite, in suite order. */
+/**
+ * Runs every (problem, claim) pair of a suite, in suite order. A check that throws (e.g. a
+ * NumericalError) is recorded as a failed result whose note carries the error.
+ */
 export function runSuite(suite: Suite, options: RunSuiteOptions = {}): SuiteRun {
   const ctx = options.ctx ?? claimContext({ seed: suite.seed, bayesSamples: suite.bayesSamples, mcSamples: suite.mcSamples });
   const t0 = performance.now();
@@ -223,7 +226,15 @@ export function runSuite(suite: Suite, options: RunSuiteOptions = {}): SuiteRun 
   const results: ClaimResult[] = [];
   jobs.forEach(({ sp, spec }, k) => {
     options.onProgress?.(k, jobs.length, `${spec.id} on ${sp.name}`);
-    results.push(...spec.run(sp.problem, sp.name, ctx));
+    try {
+      results.push(...spec.run(sp.problem, sp.name, ctx));
+    } catch (e) {
+      // A check that cannot be carried out (numerical failure) is a failed check, not a crash.
+      results.push({
+        id: spec.id, title: spec.title, problem: sp.name, measured: {}, tolerance: {}, pass: false,
+        criterion: 'the check must run to completion', note: `error: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+      });
+    }
   });
   options.onProgress?.(jobs.length, jobs.length, 'done');
   return { results, skipped, seconds: (performance.now() - t0) / 1000, pass: results.every((r) => r.pass) };

@@ -22,7 +22,7 @@ const TINY = {
 };
 
 describe('linear-icl optimum --class lsa|ltb', () => {
-  const f = tempFiles({ 'ref.json': REF });
+  const f = tempFiles({ 'ref.json': REF, 'small.json': { d: 2, M: 4, H: [1, 2], betaStar: [1, -1], sigma2: 0.5 } });
 
   it('ltb: JSON {risk, estimator, gradNorm, starts, effectiveGdBeta, spread}; LTB* = R*_GDβ; the estimator round-trips through `risk`', () => {
     const r = runCli(['optimum', '--problem', f['ref.json']!, '--class', 'ltb', '--json']);
@@ -43,15 +43,17 @@ describe('linear-icl optimum --class lsa|ltb', () => {
     expect(back.gradNorm).toBeLessThan(1e-9 * 505);
   });
 
-  it('lsa: LSA* ≈ 49.743 with a seed; human output lists the starts; gd-beta output is unchanged', () => {
+  it('lsa: LSA* ≈ 49.743 with a seed; the human output lists the starts; gd-beta output is unchanged', () => {
     const r = runCli(['optimum', '--problem', f['ref.json']!, '--class', 'lsa', '--seed', '5', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.risk.toFixed(3)).toBe('49.743');
     expect(out.estimator.kind).toBe('lsa');
     expect(out.spread).toBeLessThan(1e-9);
-    const h = runCli(['optimum', '--problem', f['ref.json']!, '--class', 'lsa']);
-    expect(h.stdout).toMatch(/zfb/);
+    const h = runCli(['optimum', '--problem', f['small.json']!, '--class', 'lsa']);
+    expect(h.code, h.stderr).toBe(0);
+    expect(h.stdout).toMatch(/zfb\s+risk/);
+    expect(h.stdout).toMatch(/effective GD-β: no/);
     const gd = JSON.parse(runCli(['optimum', '--problem', f['ref.json']!, '--class', 'gd-beta', '--json']).stdout);
     expect(Object.keys(gd)).toEqual(['class', 'risk', 'estimator']);
   });

@@ -69,6 +69,14 @@ describe('optimumAttention on other problems', () => {
     expect(relDiff(ltb.risk, optimumGdBeta(p).risk)).toBeLessThan(1e-10);
   });
 
+  it('every flow stage (src/flow ODE, gradient descent, none) reaches the same optimum', () => {
+    const p = randomProblem(new Rng(12), 2, 5, { betaScale: 2 });
+    const risks = (['ode', 'gradient-descent', 'none'] as const).map((flow) => optimumAttention(p, 'lsa', { flow, randomStarts: 1 }));
+    for (const o of risks) expect(relDiff(o.risk, risks[0]!.risk)).toBeLessThan(1e-12);
+    expect(risks[0]!.starts[0]!.flowTime).toBeGreaterThan(0);
+    expect(risks[2]!.starts[0]!.flowTime).toBe(0);
+  });
+
   it('σ = 0, Ψ = 0: R*_LSA = 2‖β*‖²_H/(M+2) exactly (the derived limit), R*_LTB = 0', () => {
     const H = [2, 1, 0.5];
     const beta = [1, -2, 0.5];

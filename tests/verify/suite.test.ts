@@ -40,6 +40,15 @@ describe('suite schema', () => {
     expect(run.skipped.map((k) => k.claim)).toEqual(expect.arrayContaining(['ZWB-4', 'ZWB-5']));
   });
 
+  it('a check that throws is recorded as a failed result carrying the error', () => {
+    const s = parseSuite({ problems: [{ name: 'p', d: 2, M: 4, betaStar: 1, sigma2: 0.1, claims: ['ZWB-1', 'ZWB-3'] }], figures: false });
+    const ctx = claimContext({ optimum: () => { throw new Error('optimiser exploded'); } });
+    const run = runSuite(s, { ctx });
+    expect(run.results.map((r) => [r.id, r.pass])).toEqual([['ZWB-1', true], ['ZWB-3', false]]);
+    expect(run.results[1]!.note).toMatch(/optimiser exploded/);
+    expect(run.pass).toBe(false);
+  });
+
   it('schema errors name the field', () => {
     const ok = { name: 'a', d: 2, M: 4 };
     expect(fieldOf(() => parseSuite({}))).toBe('problems');

@@ -29,9 +29,9 @@ import {
   type FlowRun,
   type RunFlowOptions,
 } from '../../flow/index.js';
-import { estimatorToJSON, type Problem } from '../../models/index.js';
-import { emit, parseIntOption, parsePositiveOption } from '../io.js';
-import { fmt, loadEstimator, loadProblem, withJson } from './common.js';
+import { estimatorToJSON, parseEstimator, type Problem } from '../../models/index.js';
+import { emit, parseIntOption, parseJsonFile, parsePositiveOption } from '../io.js';
+import { fmt, loadProblem, withJson } from './common.js';
 
 interface FlowOpts {
   problem: string;
@@ -85,7 +85,7 @@ export function registerFlow(program: Command): void {
     const problem = loadProblem(opts.problem);
     let init: RunFlowOptions['init'];
     if (opts.init === undefined || opts.init === 'zero' || opts.init === 'random') init = opts.init;
-    else init = loadEstimator(opts.init, problem.d);
+    else init = parseJsonFile(opts.init, '--init', (v) => parseEstimator(v, problem.d));
 
     const progress = process.stderr.isTTY && !opts.json ? progressLine(opts.model) : undefined;
     const run = runFlow(problem, {

@@ -45,7 +45,7 @@ export function registerOptimum(program: Command): void {
     const opt = optimumAttention(problem, opts.class, { seed: opts.seed });
     const starts = opt.starts.map((s) => ({
       name: s.name, risk: s.risk, gradNorm: s.gradNorm, iterations: s.iterations, initialRisk: s.initialRisk,
-      nfev: s.nfev, status: s.status, newton: s.newton,
+      flowRisk: s.flowRisk, flowTime: s.flowTime, nfev: s.nfev, status: s.status, newton: s.newton,
     }));
     const eff = effectiveGdBetaJSON(opt.effectiveGdBeta);
     const result = {
@@ -59,7 +59,7 @@ export function registerOptimum(program: Command): void {
         `gradNorm  ${fmt(opt.gradNorm)}  (‖∇R‖ over the raw weights)`,
         `spread    ${fmt(opt.spread)}  (max − min final risk over the starts)`,
         'starts:',
-        ...starts.map((s) => `  ${s.name.padEnd(9)} risk ${fmt(s.risk)}  ‖∇R‖ ${fmt(s.gradNorm)}  ${s.iterations} L-BFGS iterations (${s.status})`),
+        ...starts.map((s) => `  ${s.name.padEnd(9)} risk ${fmt(s.risk)}  ‖∇R‖ ${fmt(s.gradNorm)}  after flow ${fmt(s.flowRisk)}; L-BFGS ${s.iterations} iterations (${s.status}), Newton polish: ${s.newton}`),
         opt.effectiveGdBeta.ok
           ? 'effective GD-β: yes (q_y = 0, β_m = −p_x/p_y)'
           : `effective GD-β: no (${opt.effectiveGdBeta.reason}, size ${fmt(opt.effectiveGdBeta.size)})`,
