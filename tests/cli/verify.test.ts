@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProblem, parseEstimator, reducedForm, type Ltb } from '../../src/models/index.js';
 import { optimumGdBeta, riskAttention } from '../../src/risk/index.js';
+import { checkReportInBrowser } from '../../src/report/index.js';
 import { runCli, tempFiles } from '../helpers/cli.js';
 
 const REF = { d: 5, M: 20, H: 1, Psi: 1, sigma2: 0.25, betaStar: 10 };
@@ -60,7 +61,7 @@ describe('linear-icl optimum --class lsa|ltb', () => {
 });
 
 describe('linear-icl verify', () => {
-  it('runs a tiny suite end to end: --json results, report files, exit 0', () => {
+  it('runs a tiny suite end to end: --json results, report files that render in Chromium, exit 0', async () => {
     const out = mkdtempSync(join(tmpdir(), 'linear-icl-report-'));
     const f = tempFiles({ 'suite.json': TINY });
     const r = runCli(['verify', '--suite', f['suite.json']!, '--out', out, '--json']);
@@ -77,6 +78,19 @@ describe('linear-icl verify', () => {
       expect(existsSync(join(out, 'figures', `${id}.svg`)), id).toBe(true);
     }
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/ZWB-2/);
+    if (process.env['LINEAR_ICL_SKIP_BROWSER'] === '1') return;
+    // The report as a person opens it: every figure rendered in headless Chromium.
+    const seen = await checkReportInBrowser(join(out, 'index.html'));
+    expect(seen.consoleErrors).toEqual([]);
+    expect(seen.figures.map((x) => x.id).sort()).toEqual(
+      ['gd-beta-flow-rate', 'lsa-gap-vs-beta', 'lsa-gap-vs-sigma', 'risk-vs-M', 'training-ltb-vs-lsa'].map((id) => `fig-${id}`).sort(),
+    );
+    for (const fig of seen.figures) {
+      expect(fig.width, fig.id).toBeGreaterThan(100);
+      expect(fig.height, fig.id).toBeGreaterThan(100);
+      expect(fig.axes, fig.id).toBeGreaterThanOrEqual(2);
+      expect(fig.marks, fig.id).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('exits 1 when a claim fails (ZWB-2 asked for on an unmasked problem) and prints the table', () => {
