@@ -10,8 +10,9 @@ The run stops (terminal event) when R − R* ≤ target, with R − R* computed 
 ½tr(XᵀΛXB'₀) + ẽᵀ𝒬̃ẽ, X = Γ̃ − Γ̃*.
 
 Input (JSON file given as argv[1]): {"cases": [{id, d, M, sigma2, lam, Psi, psi2, bs, Gstar, B0,
-Rstar, target, methods: [...], rtol, atol, budget, tEnd?, y0?}]}. Output (stdout): one JSON list of
-{id, method, status, seconds, nfev, njev, nlu, steps, t, gap, dist, y?}. Wall time is measured with
+Rstar, target, methods: [{method, rtol?, jac?}], rtol, atolFactor (atol = rtol·atolFactor), budget,
+tEnd?, y0?, returnY?}]}. Output (stdout): {versions, results: [{id, method, rtol, status, seconds,
+nfev, njev, nlu, steps, t, gap, dist, y?}]}. Wall time is measured with
 time.perf_counter around solve_ivp only (interpreter start-up and set-up excluded). Each method has
 a wall-clock budget enforced inside the right-hand side.
 """
@@ -127,11 +128,13 @@ def run_case(case):
     y0 = np.array(case["y0"], dtype=float) if case.get("y0") is not None else np.zeros(n)
     target = case["target"]
     results = []
-    for method in case["methods"]:
+    for spec in case["methods"]:
+        method = spec["method"]
+        rtol = spec.get("rtol", case["rtol"])
         counter["nfev"] = 0
         counter["njev"] = 0
-        kwargs = dict(method=method, rtol=case["rtol"], atol=case["atol"])
-        if method in ("LSODA", "BDF", "Radau"):
+        kwargs = dict(method=method, rtol=rtol, atol=rtol * case["atolFactor"])
+        if method in ("LSODA", "BDF", "Radau") and spec.get("jac", True):
             kwargs["jac"] = jac
         t_end = case.get("tEnd")
         events = None
@@ -159,7 +162,7 @@ def run_case(case):
         except MemoryError:
             seconds = time.perf_counter() - start
             status = "memory"
-        r = {"id": case["id"], "method": method, "status": status, "seconds": seconds, "nfev": counter["nfev"], "njev": counter["njev"]}
+        r = {"id": case["id"], "method": method, "rtol": rtol, "status": status, "seconds": seconds, "nfev": counter["nfev"], "njev": counter["njev"]}
         if sol is not None:
             y = sol.y[:, -1]
             r.update({"nlu": int(sol.nlu), "steps": int(sol.t.size - 1), "t": float(sol.t[-1]), "gap": float(gap(y)), "dist": float(np.linalg.norm(y - ystar))})

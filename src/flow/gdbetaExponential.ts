@@ -33,6 +33,12 @@ export interface GdBetaExponential {
   fromHat(z: Float64Array): Float64Array;
   /** R − R* at z, cancellation-free: ½Σλ_iσ_jẐ_ij² + ẽᵀ𝒬̃(Γ̃)ẽ. */
   gap(z: Float64Array): number;
+  /**
+   * The same, reusing ẽ and 𝒬̃ẽ from the last evaluation of N when it was at this very buffer
+   * (what `solveExponential`'s `fn` sees: N is evaluated at each accepted state just before);
+   * falls back to {@link GdBetaExponential.gap} otherwise. One O(d²) pass instead of an N-sized one.
+   */
+  gapAfterNonlinear(z: Float64Array): number;
   /** ‖(Γ, β₀) − (Γ*, β*)‖ = ‖z‖ (U, W orthogonal). */
   distance(z: Float64Array): number;
 }
@@ -186,9 +192,11 @@ export function gdBetaExponentialProblem(flow: GdBetaFlow): GdBetaExponential {
     return eLe / M;
   };
 
+  let lastZ: Float64Array | null = null;
   const nonlinear = hasBeta
     ? (z: Float64Array, out: Float64Array): void => {
         const dc = prepare(z, true);
+        lastZ = z;
         const [NG, Nb] = split(out);
         for (let i = 0; i < d; i++) {
           const a = 2 * (u[i]! - kappa * lam[i]! * Yu[i]!);
@@ -200,7 +208,8 @@ export function gdBetaExponentialProblem(flow: GdBetaFlow): GdBetaExponential {
         for (let i = 0; i < d; i++) {
           let s = 0;
           const row = i * d;
-          for (let k = 0; k < d; k++) s += Qstar.data[row + k]! * e[k]!;
+          if (diagonalQ) s = Qstar.data[row + i]! * e[i]!;
+          else for (let k = 0; k < d; k++) s += Qstar.data[row + k]! * e[k]!;
           tmp[i] = 2 * (Qe[i]! - s);
         }
         if (diagonalQ) Nb.set(tmp);
@@ -228,11 +237,26 @@ export function gdBetaExponentialProblem(flow: GdBetaFlow): GdBetaExponential {
     let g = 0.5 * q;
     if (hasBeta) {
       prepare(z, true);
+      lastZ = null;
       let s = 0;
       for (let i = 0; i < d; i++) s += e[i]! * Qe[i]!;
       g += s;
     }
     return g;
+  };
+
+  const gapAfterNonlinear = (z: Float64Array): number => {
+    if (!hasBeta || z !== lastZ) return gap(z);
+    const Zh = split(z)[0];
+    let q = 0;
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += sigma[j]! * Zh[i * d + j]! ** 2;
+      q += lam[i]! * s;
+    }
+    let s = 0;
+    for (let i = 0; i < d; i++) s += e[i]! * Qe[i]!;
+    return 0.5 * q + s;
   };
 
   const distance = (z: Float64Array): number => {
@@ -272,5 +296,5 @@ export function gdBetaExponentialProblem(flow: GdBetaFlow): GdBetaExponential {
     return y;
   };
 
-  return { problem: { ell, nonlinear, scaleRef }, toHat, fromHat, gap, distance };
+  return { problem: { ell, nonlinear, scaleRef }, toHat, fromHat, gap, gapAfterNonlinear, distance };
 }

@@ -42,10 +42,12 @@ import { zfbFlow } from './zfbFlow.js';
 
 /** The flows {@link runFlow} knows. */
 export const FLOW_MODELS = ['gd-beta', 'gd-0', 'ltb', 'lsa', 'zfb'] as const;
+/** One of {@link FLOW_MODELS}. */
 export type FlowModel = (typeof FLOW_MODELS)[number];
 
 /** The integration methods {@link runFlow} knows. */
 export const FLOW_METHODS = ['auto', 'euler', 'rk4', 'bosh3', 'dopri5', 'tsit5', 'dop853', 'rosenbrock', 'etd2', 'etd3', 'etd4'] as const;
+/** One of {@link FLOW_METHODS}. */
 export type FlowMethod = (typeof FLOW_METHODS)[number];
 
 const TABLEAUS: Readonly<Record<string, ButcherTableau>> = { euler, rk4, bosh3, dopri5, tsit5, dop853 };
@@ -263,7 +265,7 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
       const sol = solveExponential(ex.problem, ex.toHat(y0), [0, tEnd ?? Infinity], EXPONENTIAL_METHODS[method], {
         ...(dt !== undefined ? { dt } : { rtol, atol, dtMax }),
         maxSteps,
-        fn: (_t, z) => (last = ex.gap(z)),
+        fn: (_t, z) => (last = ex.gapAfterNonlinear(z)),
         callback: ({ t, step }) => {
           onStep?.({ t, step, gap: last });
           return stop !== null && last <= target ? 'stop' : undefined;

@@ -53,6 +53,7 @@ interface FlowOpts {
   json: boolean;
 }
 
+/** Registers `linear-icl flow` (see the module comment for options, output and exit codes). */
 export function registerFlow(program: Command): void {
   withJson(
     program
@@ -87,7 +88,7 @@ export function registerFlow(program: Command): void {
     if (opts.init === undefined || opts.init === 'zero' || opts.init === 'random') init = opts.init;
     else init = parseJsonFile(opts.init, '--init', (v) => parseEstimator(v, problem.d));
 
-    const progress = process.stderr.isTTY && !opts.json ? progressLine(opts.model) : undefined;
+    const progress = process.stderr.isTTY ? progressLine(opts.model) : undefined;
     const run = runFlow(problem, {
       model: opts.model,
       parametrization: opts.parametrization,
