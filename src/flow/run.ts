@@ -9,8 +9,16 @@
  *   forward-difference Jacobian (attention/ZFB flows, small n only);
  * - `etd2`, `etd3`, `etd4`: exponential integrators in the eigenbasis of the Hessian at the optimum
  *   (`gdbetaExponential.ts`; GD flows only);
- * - `auto`: `etd4` for GD flows (fastest in bench/flow/RESULTS.md), `rosenbrock` for attention flows
- *   with n ≤ {@link AUTO_DENSE_MAX}, else `tsit5`, and `dop853` for ZFB (tight conservation).
+ * - `auto`: `etd4` for GD flows, `rosenbrock` for attention flows with n ≤ {@link AUTO_DENSE_MAX},
+ *   else `tsit5`, and `dop853` for ZFB (tight conservation).
+ *
+ * Why etd4 for the stiff GD path (bench/flow/RESULTS.md): both stiff paths were built — the exact
+ * structured linear solver for RODAS4 (`stiff.ts`) and the exponential integrators in the Hessian
+ * eigenbasis (`gdbetaExponential.ts`). RODAS4 takes fewer steps when the early transient is stiff
+ * in the state-dependent direction Λẽ (its Jacobian is exact), but each step costs O(d³) (the d×d
+ * Schur complement of the Γ–β₀ coupling, plus eigh(B') for a general Ψ), while an etd4 step costs
+ * five evaluations of N (O(d²) for Ψ = ψ²I, one d³ product otherwise) and elementwise φ-functions;
+ * etd4 was faster in every benchmarked case where both ran (1.4–15×).
  */
 import { InputError } from '../errors.js';
 import type { Estimator, Gd0, GdBeta, Lsa, Ltb, Problem } from '../models/index.js';

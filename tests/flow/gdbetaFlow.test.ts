@@ -125,6 +125,31 @@ describe('Hessian at the optimum (exact block formula) against Hessian-vector pr
   });
 });
 
+describe('the slowest mode can sit in either block of the Hessian', () => {
+  // Well-conditioned H and large ψ²: the Γ-block (λ_iσ_j) is fast and 2ω_min (β₀-block) is the
+  // slowest rate — the block formula, the dense Hessian and the measured rate must all agree.
+  const p = makeProblem({ d: 3, M: 20, H: [[1, 0.1, 0], [0.1, 0.9, 0.05], [0, 0.05, 0.8]], Psi: [[2, 0.3, 0], [0.3, 1.5, 0.2], [0, 0.2, 1]], betaStar: [2, -1, 1], sigma2: 0.1 });
+  const flow = gdBetaFlow(p);
+  const hs = flow.hessian();
+  it('the minimum is 2ω_min, confirmed by the dense Hessian', () => {
+    let gammaMin = Infinity;
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) gammaMin = Math.min(gammaMin, p.lambda[i]! * hs.sigma[j]!);
+    const omegaMin = Math.min(...hs.omega);
+    expect(2 * omegaMin).toBeLessThan(gammaMin);
+    expect(hs.lambdaMin).toBe(2 * omegaMin);
+    const n = flow.n;
+    const Hd = gdBetaDenseHessian(flow, flow.yStar);
+    const ev = eigh({ rows: n, cols: n, data: Float64Array.from(Hd.data, (x, k) => 0.5 * (x + Hd.data[(k % n) * n + Math.floor(k / n)]!)) }).values;
+    expect(Math.abs(ev[0]! - hs.lambdaMin)).toBeLessThan(1e-12 * ev[n - 1]!);
+  });
+  it('and the measured rate follows it', () => {
+    const sol = solve(flow.field, new Float64Array(flow.n), [0, 40 / hs.lambdaMin], dop853, { rtol: 1e-11, atol: 1e-14, maxSteps: 200_000, saveAt: { kind: 'final', fn: (_t, y) => flow.gap(y) } });
+    const v = gdVerdict(flow, sol.y, sol.fnTs, sol.fnValues, 1e-13 * flow.optimalRisk);
+    expect(v.rateRelativeError!).toBeLessThan(RATE_RTOL);
+    expect(v.distanceToOptimum).toBeLessThan(OPT_DIST);
+  });
+});
+
 describe('the flow reaches (Γ*, β*) and R − R* decays at −2λ_min(∇²R*)', () => {
   // Random problems: non-identity H (cond 10^1.5), non-isotropic Ψ, β* ≠ 0, σ² > 0.
   const cases = [
