@@ -12,7 +12,7 @@
  * central finite differences in tests/risk/attention.test.ts), then the chain rule to the raw
  * weights (W^{KQ}, W^{PV}, W₁, W₂). O(d³) per evaluation (a few d×d products).
  */
-import { gemm, type Matrix } from '../linalg/index.js';
+import { axpy, dot, gemm, type Matrix } from '../linalg/index.js';
 import { readoutVector, reducedForm, type Lsa, type Ltb, type Problem, type Reduced } from '../models/index.js';
 
 /** Gradient with respect to the reduced parameters. */
@@ -52,15 +52,8 @@ function mtv(A: Float64Array, x: Float64Array, d: number, out = new Float64Array
   }
   return out;
 }
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-/** Σ_ij A_ij B_ij. */
-function frob(A: Float64Array, B: Float64Array): number {
-  return dot(A, B);
-}
+/** Σ_ij A_ij B_ij of two row-major [d, d] arrays. */
+const frob = dot;
 /** A += α·x·yᵀ. */
 function ger(A: Float64Array, alpha: number, x: Float64Array, y: Float64Array, d: number): void {
   for (let i = 0; i < d; i++) {
@@ -68,9 +61,6 @@ function ger(A: Float64Array, alpha: number, x: Float64Array, y: Float64Array, d
     if (ax === 0) continue;
     for (let j = 0; j < d; j++) A[i * d + j] += ax * y[j]!;
   }
-}
-function axpy(y: Float64Array, a: number, x: Float64Array): void {
-  for (let i = 0; i < y.length; i++) y[i] += a * x[i]!;
 }
 
 /**
