@@ -6,7 +6,8 @@
  * - input files are JSON; a missing file, malformed JSON or a schema violation is an
  *   {@link InputError} naming the file and the field (exit code 2).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 
 /** Reads and parses a JSON file; failures become an InputError naming the file. */
@@ -71,3 +72,53 @@ export function parsePositiveOption(name: string): (v: string) => number {
     return x;
   };
 }
+
+/**
+ * Runs a library call whose options came from command-line flags: an {@link InputError} naming an
+ * option field (`tEnd`) is re-thrown naming the flag (`--t-end`), so the library speaks in its own
+ * field names and only the CLI knows its flags.
+ */
+export function withFlagNames<T>(flags: Readonly<Record<string, string>>, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof InputError && e.file === undefined && Object.hasOwn(flags, e.field)) {
+      const flag = flags[e.field]!;
+      const reason = e.reason.replace(new RegExp(`\\b${e.field}\\b`, 'g'), flag);
+      throw new InputError(flag, reason);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time (Node's recursive mkdir loops forever on
+ * paths such as /proc/nonexist/x); any failure is an {@link InputError} naming the option, the
+ * path and the system's reason.
+ */
+export function makeOutputDir(dir: string, option: string): void {
+  const target = resolve(dir);
+  const parts = target.split(sep).filter((p) => p !== '');
+  let path = target.startsWith(sep) ? sep : '';
+  for (const part of parts) {
+    path = path === '' || path.endsWith(sep) ? `${path}${part}` : `${path}${sep}${part}`;
+    let stat;
+    try {
+      stat = statSync(path, { throwIfNoEntry: false });
+    } catch (e) {
+      throw new InputError(option, `cannot create directory ${dir}: ${path} is not accessible (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    if (stat !== undefined) {
+      if (!stat.isDirectory()) throw new InputError(option, `cannot create directory ${dir}: ${path} is not a directory`);
+      continue;
+    }
+    try {
+      mkdirSync(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      throw new InputError(option, `cannot create directory ${dir} (${code ?? String(e)} at ${path}): choose a writable directory`);
+    }
+  }
+}
+

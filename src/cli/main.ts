@@ -17,11 +17,11 @@ import {
   NotSymmetricError,
   ShapeError,
   SingularMatrixError,
-} from '../linalg/errors.js';
+} from '../linalg/index.js';
 import { registerCommands } from './commands/index.js';
+import { EXIT } from './exit.js';
 
-/** Exit codes of the CLI. */
-export const EXIT = { ok: 0, failed: 1, user: 2, numerical: 3 } as const;
+export { EXIT };
 
 /** The package version: package.json is two levels up from src/cli, three from dist/src/cli. */
 function packageVersion(): string {
@@ -39,11 +39,50 @@ export function buildProgram(): Command {
     .name('linear-icl')
     .description('Exact in-context-learning risks, optima and gradient flows of linear attention (LSA), linear transformer blocks (LTB) and one-step GD (GD-β, GD-0).')
     .version(packageVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      // One format for every error: the option parser's too, on one line, with where to look.
+      outputError: (str, write) => write(`linear-icl: ${str.trim().replace(/\s*\n\s*/g, ' ')} (see linear-icl --help)\n`),
+    })
     .exitOverride();
   registerCommands(program);
   program.commands.forEach((c) => c.exitOverride());
   return program;
+}
+
+/** Levenshtein distance (for "did you mean"). O(|a|·|b|). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Unknown `--options` of the subcommand, checked before commander's own pass (which reports a
+ * missing required option first, so `--estimatr` would read as "--estimator not specified").
+ * Throws an {@link InputError} naming the option and the nearest valid one.
+ */
+function checkUnknownOptions(program: Command, argv: readonly string[]): void {
+  const sub = program.commands.find((c) => c.name() === argv[0]);
+  if (sub === undefined) return;
+  const known = new Set(['--help', ...sub.options.map((o) => o.long).filter((l): l is string => l !== undefined)]);
+  for (const arg of argv.slice(1)) {
+    if (arg === '--') break;
+    if (!arg.startsWith('--')) continue;
+    const name = arg.split('=')[0]!;
+    if (known.has(name)) continue;
+    let best = '';
+    let bestDist = Infinity;
+    for (const k of known) {
+      const dist = editDistance(name, k);
+      if (dist < bestDist) [best, bestDist] = [k, dist];
+    }
+    const hint = bestDist <= Math.max(2, Math.floor(name.length / 3)) ? `did you mean ${best}?` : `run linear-icl ${sub.name()} --help for its options`;
+    throw new InputError(name, `unknown option of '${sub.name()}': ${hint}`);
+  }
 }
 
 /** Classifies an error into an exit code; unknown errors are bugs (exit 1). */
@@ -61,6 +100,7 @@ export function exitCodeOf(e: unknown): number {
 export async function run(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
+    checkUnknownOptions(program, argv);
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (e) {

@@ -11,13 +11,13 @@
  * (the risk kernel does): these flows are small (n ≈ d²) and not the hot path of the benchmarks.
  */
 import { Rng, type Matrix } from '../linalg/index.js';
-import { reducedForm, type Lsa, type Ltb, type Problem, type Reduced } from '../models/index.js';
+import { estimatorFromReduced, reducedForm, type AttentionKind, type Lsa, type Ltb, type Problem, type Reduced } from '../models/index.js';
 import { riskAttention, riskReduced } from '../risk/index.js';
 import type { VectorField } from './ode/index.js';
 
 /** Which block and which parametrisation flows. */
 export interface AttentionFlowSpec {
-  readonly model: 'ltb' | 'lsa';
+  readonly model: AttentionKind;
   /** Reduced parameters (β_m, p, Q) or raw weights. @defaultValue 'reduced' */
   readonly parametrization?: 'reduced' | 'raw';
   /** MLP width d_f of a raw LTB. @defaultValue 1 */
@@ -27,7 +27,7 @@ export interface AttentionFlowSpec {
 /** An LTB/LSA gradient flow ready for an ODE solver. */
 export interface AttentionFlow {
   readonly problem: Problem;
-  readonly model: 'ltb' | 'lsa';
+  readonly model: AttentionKind;
   readonly parametrization: 'reduced' | 'raw';
   readonly d: number;
   /** MLP width (raw LTB), else 0. */
@@ -133,26 +133,6 @@ export function attentionFlow(problem: Problem, spec: AttentionFlowSpec): Attent
   };
 
   return { problem, model, parametrization, d, mlpWidth: df, n, field, risk, reduced, toEstimator, fromEstimator };
-}
-
-/**
- * The d_f = 1 LTB (or the LSA) whose reduced form is (β_m, p, Q): W^{KQ} = [Q | 0],
- * W^{PV} = [0; pᵀ] (only the last row), W₁ = (β_mᵀ, 0), W₂ = e_{d+1}ᵀ, so u = (β_m; 1) and
- * (W^{PV})ᵀu = p. For LSA β_m must be 0 (it is ignored).
- */
-export function estimatorFromReduced(r: Reduced, model: 'ltb' | 'lsa'): Lsa | Ltb {
-  const d = r.Q.cols;
-  const m = d + 1;
-  const WKQ: Matrix = { rows: m, cols: m, data: new Float64Array(m * m) };
-  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) WKQ.data[i * m + j] = r.Q.data[i * d + j]!;
-  const WPV: Matrix = { rows: m, cols: m, data: new Float64Array(m * m) };
-  WPV.data.set(r.p, d * m);
-  if (model === 'lsa') return { kind: 'lsa', WKQ, WPV };
-  const W1: Matrix = { rows: 1, cols: m, data: new Float64Array(m) };
-  W1.data.set(r.betaM, 0);
-  const W2: Matrix = { rows: 1, cols: m, data: new Float64Array(m) };
-  W2.data[d] = 1;
-  return { kind: 'ltb', WKQ, WPV, W1, W2 };
 }
 
 /**

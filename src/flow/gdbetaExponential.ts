@@ -1,6 +1,7 @@
 /**
  * The GD-β / GD-0 flow in the eigenbasis of its Hessian at the optimum, as a semilinear problem
- * z′ = ℓ ⊙ z + N(z) for the exponential integrators of `exponential.ts` (math.md §4).
+ * z′ = ℓ ⊙ z + N(z) for the exponential integrators of `ode/exponential.ts` (math.md §4):
+ * `solve(p.nonlinear, toHat(y0), span, exponential(etd4, p), options)` with `p` = `.problem`.
  *
  * Coordinates (deviation from the optimum, rotated so that −∇²R* is diagonal):
  *   Ẑ = (Γ̃ − Γ̃*)U  [d, d],  ê = Wᵀ(β̃₀ − β̃*)  [d],   z = [Ẑ, ê]  (GD-0: z = Ẑ),
@@ -20,13 +21,13 @@
  * the plain vector field — and no rotation per step: transforms happen only at the start and end.
  */
 import { gemm, type Matrix } from '../linalg/index.js';
-import type { ExponentialProblem } from './exponential.js';
 import type { GdBetaFlow } from './gdbetaFlow.js';
+import type { SemilinearProblem } from './ode/index.js';
 
 /** The exponential-integrator form of a GD flow, with the coordinate maps. */
 export interface GdBetaExponential {
   /** ℓ, N and the error-scale reference (the full state Y = Γ̃U, Wᵀβ̃₀ in these coordinates). */
-  readonly problem: ExponentialProblem;
+  readonly problem: SemilinearProblem;
   /** z of a flow state y (O(d³) unless U = I). */
   toHat(y: Float64Array): Float64Array;
   /** The flow state y of z (O(d³) unless U = I). */
@@ -35,7 +36,8 @@ export interface GdBetaExponential {
   gap(z: Float64Array): number;
   /**
    * The same, reusing ẽ and 𝒬̃ẽ from the last evaluation of N when it was at this very buffer
-   * (what `solveExponential`'s `fn` sees: N is evaluated at each accepted state just before);
+   * (what `solve`'s `saveAt.fn` sees with an exponential method: N is evaluated at each accepted
+   * state, into the buffer then passed to `fn`, just before);
    * falls back to {@link GdBetaExponential.gap} otherwise. One O(d²) pass instead of an N-sized one.
    */
   gapAfterNonlinear(z: Float64Array): number;
@@ -54,7 +56,7 @@ export function gdBetaExponentialProblem(flow: GdBetaFlow): GdBetaExponential {
   const { sigma, U, diagonalB, omega, W, diagonalQ, Qstar } = hs;
   const lam = problem.lambda;
   const M = problem.M;
-  const kappa = 1 + 1 / M;
+  const kappa = problem.kappa;
   const hasBeta = variant === 'gd-beta';
 
   const ell = new Float64Array(n);
@@ -194,7 +196,7 @@ export function gdBetaExponentialProblem(flow: GdBetaFlow): GdBetaExponential {
 
   let lastZ: Float64Array | null = null;
   const nonlinear = hasBeta
-    ? (z: Float64Array, out: Float64Array): void => {
+    ? (_t: number, z: Float64Array, out: Float64Array): void => {
         const dc = prepare(z, true);
         lastZ = z;
         const [NG, Nb] = split(out);
@@ -222,7 +224,7 @@ export function gdBetaExponentialProblem(flow: GdBetaFlow): GdBetaExponential {
           }
         }
       }
-    : (_z: Float64Array, out: Float64Array): void => {
+    : (_t: number, _z: Float64Array, out: Float64Array): void => {
         out.fill(0);
       };
 

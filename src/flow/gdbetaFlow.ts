@@ -24,8 +24,8 @@
  * Shapes: d feature dimension; Γ̃, B'₀, U, 𝒬̃* [d, d] row-major; β̃₀, ẽ [d]; state y [n], n = d² + d
  * (GD-β) or d² (GD-0).
  */
-import { eigh, gemm, Rng, type Matrix } from '../linalg/index.js';
-import type { Gd0, GdBeta, Problem } from '../models/index.js';
+import { eigh, gemm, Rng, symmetrise, type Matrix } from '../linalg/index.js';
+import { wishartKappa, type Gd0, type GdBeta, type Problem } from '../models/index.js';
 import {
   allocGdBetaWorkspace,
   eigenRiskData,
@@ -136,7 +136,7 @@ export function gdBetaFlow(problem: Problem, variant: GdFlowVariant = 'gd-beta')
     // as is B'₀ — the flow (whose kernel uses ψ² directly) then has this Γ̃* as its exact fixed point.
     Keig = new Float64Array(d2);
     GammaStar.data.fill(0);
-    const kappa = 1 + 1 / problem.M;
+    const kappa = problem.kappa;
     const c = (psi2 * problem.trH + problem.sigma2) / problem.M;
     for (let i = 0; i < d; i++) {
       Keig[i * d + i] = psi2;
@@ -260,7 +260,7 @@ export function gdBetaFlow(problem: Problem, variant: GdFlowVariant = 'gd-beta')
 /** 𝒬̃(Γ̃) = Λ − ΛΓ̃Λ − ΛΓ̃ᵀΛ + κΛΓ̃ᵀΛΓ̃Λ + (1/M)tr(Γ̃ᵀΛΓ̃Λ)Λ ([d, d], symmetric). O(d³). */
 export function qMatrixEig(lam: Float64Array, G: Float64Array, M: number): Matrix {
   const d = lam.length;
-  const kappa = 1 + 1 / M;
+  const kappa = wishartKappa(M);
   const LG: Matrix = { rows: d, cols: d, data: new Float64Array(d * d) }; // ΛΓ̃
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) LG.data[i * d + j] = lam[i]! * G[i * d + j]!;
   const GtLG: Matrix = { rows: d, cols: d, data: new Float64Array(d * d) };
@@ -274,15 +274,7 @@ export function qMatrixEig(lam: Float64Array, G: Float64Array, M: number): Matri
       Q.data[i * d + j] = v + (i === j ? lam[i]! * (1 + t3 / M) : 0);
     }
   }
-  // Symmetrise the round-off of the two triangles.
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < i; j++) {
-      const s = 0.5 * (Q.data[i * d + j]! + Q.data[j * d + i]!);
-      Q.data[i * d + j] = s;
-      Q.data[j * d + i] = s;
-    }
-  }
-  return Q;
+  return symmetrise(Q, Q); // the round-off of the two triangles
 }
 
 /**
@@ -291,7 +283,7 @@ export function qMatrixEig(lam: Float64Array, G: Float64Array, M: number): Matri
  */
 export function bPrimeEig(lam: Float64Array, K: Float64Array, sigma2: number, M: number): Matrix {
   const d = lam.length;
-  const kappa = 1 + 1 / M;
+  const kappa = wishartKappa(M);
   let tr = 0;
   for (let i = 0; i < d; i++) tr += lam[i]! * K[i * d + i]!;
   const c = (tr + sigma2) / M;
@@ -381,7 +373,7 @@ export function gdBetaHessianVectorProduct(flow: GdBetaFlow, y: Float64Array, v:
   const d2 = d * d;
   const lam = problem.lambda;
   const M = problem.M;
-  const kappa = 1 + 1 / M;
+  const kappa = wishartKappa(M);
   const Psi = problem.PsiEig.data;
   const bs = problem.betaStarEig;
   const G = y.subarray(0, d2);

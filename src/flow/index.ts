@@ -5,7 +5,7 @@
  * The general ODE library lives in `./ode/`.
  *
  * Where things are: GD-β/GD-0 flow, optimum Hessian, Hessian-vector products → gdbetaFlow.ts; its
- * exponential (semilinear) form → gdbetaExponential.ts; exponential RK methods → exponential.ts;
+ * exponential (semilinear) form → gdbetaExponential.ts (integrated by `ode/`'s `exponential(etd4, …)`);
  * Rosenbrock linear solver → stiff.ts; LTB/LSA → attentionFlow.ts; ZFB → zfbFlow.ts; verdicts →
  * verdict.ts; build + integrate + judge in one call → run.ts.
  *
@@ -26,19 +26,10 @@ export {
 export type { GdBetaFlow, GdFlowVariant, GdInit, OptimumHessian } from './gdbetaFlow.js';
 export { gdBetaExponentialProblem } from './gdbetaExponential.js';
 export type { GdBetaExponential } from './gdbetaExponential.js';
-export { solveExponential, phiFunctions, etd2, etd3, etd4, EXPONENTIAL_METHODS, EXPONENTIAL_MAX_STEPS } from './exponential.js';
-export type {
-  ExponentialTableau,
-  PhiTerm,
-  ExponentialProblem,
-  ExponentialOptions,
-  ExponentialSolution,
-  ExponentialStatus,
-} from './exponential.js';
 export { gdBetaLinearSolver, gdBetaDenseJacobian } from './stiff.js';
-export { attentionFlow, attentionInitialState, estimatorFromReduced, RANDOM_ATTENTION_SCALE } from './attentionFlow.js';
+export { attentionFlow, attentionInitialState, RANDOM_ATTENTION_SCALE } from './attentionFlow.js';
 export type { AttentionFlow, AttentionFlowSpec } from './attentionFlow.js';
-export { zfbFlow, checkZfbProblem } from './zfbFlow.js';
+export { zfbFlow, checkZfbProblem, zfbBalancedStart } from './zfbFlow.js';
 export type { ZfbFlow } from './zfbFlow.js';
 export { fitTailRate, gdVerdict, attentionVerdict, zfbVerdict, RATE_FIT_FLOOR, MONOTONE_RTOL } from './verdict.js';
 export type { RateFit, GdVerdict, AttentionVerdict, AttentionVerdictOptions, ZfbVerdict, Basin } from './verdict.js';
@@ -54,3 +45,5 @@ export {
   DEFAULT_ZFB_SCALE,
 } from './run.js';
 export type { RunFlowOptions, FlowRun, FlowStatus, FlowVerdict, FlowModel, FlowMethod } from './run.js';
+export { flowMeasures, RATE_MIN_DECADES, RATE_WARN_RTOL } from './measures.js';
+export type { FlowMeasures } from './measures.js';

@@ -23,7 +23,6 @@
 import { InputError } from '../errors.js';
 import type { Estimator, Gd0, GdBeta, Lsa, Ltb, Problem } from '../models/index.js';
 import { attentionFlow, attentionInitialState, RANDOM_ATTENTION_SCALE, type AttentionFlow } from './attentionFlow.js';
-import { EXPONENTIAL_METHODS, solveExponential } from './exponential.js';
 import { gdBetaExponentialProblem } from './gdbetaExponential.js';
 import { gdBetaFlow, gdBetaInitialState } from './gdbetaFlow.js';
 import {
@@ -33,6 +32,8 @@ import {
   dop853,
   dopri5,
   euler,
+  exponential,
+  EXPONENTIAL_TABLEAUS,
   finiteDifferenceJacobian,
   rk4,
   rodas4,
@@ -148,7 +149,7 @@ export interface FlowRun {
 function requireGdMethod(method: FlowMethod, model: FlowModel): void {
   if (method === 'etd2' || method === 'etd3' || method === 'etd4') {
     if (model !== 'gd-beta' && model !== 'gd-0') {
-      throw new InputError('--method', `'${method}' integrates GD-β/GD-0 flows only (the exponential form needs the known optimum); use rosenbrock, tsit5, dop853, … for '${model}'`);
+      throw new InputError('method', `'${method}' integrates GD-β/GD-0 flows only (the exponential form needs the known optimum); use rosenbrock, tsit5, dop853, … for '${model}'`);
     }
   }
 }
@@ -222,7 +223,7 @@ function explicitOrRosenbrock(method: Exclude<FlowMethod, 'auto' | 'etd2' | 'etd
     return rosenbrock(rodas4, { linearSolver: denseJacobianSolver(finiteDifferenceJacobian(field, n), n) });
   }
   if ((method === 'euler' || method === 'rk4') && dt === undefined) {
-    throw new InputError('--dt', `method '${method}' has no error estimate: give a fixed step --dt`);
+    throw new InputError('dt', `method '${method}' has no error estimate: give a fixed step dt`);
   }
   return TABLEAUS[method]!;
 }
@@ -249,15 +250,15 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
     onStep,
   } = options;
   requireGdMethod(requested, model);
-  if (tEnd !== undefined && !(tEnd > 0 && Number.isFinite(tEnd))) throw new InputError('--t-end', `must be a positive finite number, got ${tEnd}`);
-  if (dt !== undefined && !(dt > 0 && Number.isFinite(dt))) throw new InputError('--dt', `must be a positive finite number, got ${dt}`);
+  if (tEnd !== undefined && !(tEnd > 0 && Number.isFinite(tEnd))) throw new InputError('tEnd', `must be a positive finite number, got ${tEnd}`);
+  if (dt !== undefined && !(dt > 0 && Number.isFinite(dt))) throw new InputError('dt', `must be a positive finite number, got ${dt}`);
   const started = performance.now();
 
   if (model === 'gd-beta' || model === 'gd-0') {
     const flow = gdBetaFlow(problem, model);
     const init = options.init ?? 'zero';
     if (typeof init === 'object' && init.kind !== 'gd-beta' && init.kind !== 'gd-0') {
-      throw new InputError('--init', `a ${model} flow starts from a gd-beta or gd-0 estimator, got '${init.kind}'`);
+      throw new InputError('init', `a ${model} flow starts from a gd-beta or gd-0 estimator, got '${init.kind}'`);
     }
     const y0 = gdBetaInitialState(flow, init as 'zero' | 'random' | GdBeta | Gd0, seed);
     const method = requested === 'auto' ? 'etd4' : requested;
@@ -269,28 +270,10 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
       const ex = gdBetaExponentialProblem(flow);
       const lmin = flow.hessian().lambdaMin;
       const dtMax = options.dtMax ?? (lmin > 0 ? 1 / lmin : Infinity);
-      let last = NaN;
-      const sol = solveExponential(ex.problem, ex.toHat(y0), [0, tEnd ?? Infinity], EXPONENTIAL_METHODS[method], {
-        ...(dt !== undefined ? { dt } : { rtol, atol, dtMax }),
-        maxSteps,
-        fn: (_t, z) => (last = ex.gapAfterNonlinear(z)),
-        callback: ({ t, step }) => {
-          onStep?.({ t, step, gap: last });
-          return stop !== null && last <= target ? 'stop' : undefined;
-        },
-      });
-      run = {
-        status: sol.status === 'cancelled' ? 'converged' : sol.status,
-        t: sol.t,
-        y: ex.fromHat(sol.y),
-        ts: sol.fnTs,
-        values: sol.fnValues,
-        ys: [],
-        steps: sol.stats.accepted,
-        rejected: sol.stats.rejected,
-        nfev: sol.stats.nfev,
-        nlinsolve: 0,
-      };
+      // The field is N alone; ℓ (and the error-scale reference) ride on the method.
+      const m = exponential(EXPONENTIAL_TABLEAUS[method], ex.problem);
+      const hat = integrateOde(ex.problem.nonlinear, ex.toHat(y0), m, { rtol, atol, dt, dtMax, tEnd, maxSteps, saveStates: false }, ex.gapAfterNonlinear, stop, undefined, onStep);
+      run = { ...hat, y: ex.fromHat(hat.y), ys: [] };
     } else {
       const m = explicitOrRosenbrock(method, flow.n, flow.field, dt, () => rosenbrock(rodas4, { linearSolver: gdBetaLinearSolver(flow) }));
       run = integrateOde(flow.field, y0, m, { rtol, atol, dt, dtMax: options.dtMax, tEnd, maxSteps, saveStates: false }, flow.gap, stop, undefined, onStep);
@@ -303,7 +286,7 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
   if (model === 'zfb') {
     const flow = zfbFlow(problem);
     if (options.init !== undefined && options.init !== 'random') {
-      throw new InputError('--init', "ZFB's flow always starts from the balanced start s·(ΘΘᵀ, 1) (random Θ from --seed): use --init random or omit it");
+      throw new InputError('init', "ZFB's flow always starts from the balanced start s·(ΘΘᵀ, 1) (random Θ from the seed): use init 'random' or omit it");
     }
     const y0 = flow.initialState(options.initScale ?? DEFAULT_ZFB_SCALE, seed);
     const method = requested === 'auto' ? 'dop853' : requested;
@@ -320,7 +303,7 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
   const gd = gdBetaFlow(problem, 'gd-beta');
   const init = options.init ?? 'random';
   if (typeof init === 'object' && init.kind !== 'lsa' && init.kind !== 'ltb') {
-    throw new InputError('--init', `an ${model} flow starts from an lsa or ltb estimator, got '${init.kind}'`);
+    throw new InputError('init', `an ${model} flow starts from an lsa or ltb estimator, got '${init.kind}'`);
   }
   const y0 = attentionInitialState(flow, init as 'zero' | 'random' | Lsa | Ltb, seed, options.initScale ?? RANDOM_ATTENTION_SCALE);
   const method = requested === 'auto' ? (flow.n <= AUTO_DENSE_MAX ? 'rosenbrock' : 'tsit5') : requested;

@@ -33,7 +33,7 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
   const d2 = d * d;
   const lam = problem.lambda;
   const M = problem.M;
-  const kappa = 1 + 1 / M;
+  const kappa = problem.kappa;
   const Psi = problem.PsiEig.data;
   const psi2 = problem.psiIsotropic;
   const bs = problem.betaStarEig;

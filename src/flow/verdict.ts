@@ -32,16 +32,16 @@ export interface RateFit {
 export const RATE_FIT_FLOOR = 1e-13;
 
 /**
- * Fits the asymptotic rate of log(gap) against t (math.md §4). Uses the saved points whose gap is
- * finite and above `floor`, and of those the *tail*: the points in the lower half of the log-gap
- * range they span (at least the last three). Returns null with fewer than three usable points.
- * O(points).
+ * Fits the asymptotic rate of log(gap) against t (math.md §4) by least squares. Uses the saved
+ * points whose gap is finite and above `floor`; with a `ceiling`, every such point with
+ * gap ≤ ceiling (a fixed window), else the *tail*: the points in the lower half of the log-gap range
+ * they span (at least the last three). Returns null with fewer than three usable points. O(points).
  */
-export function fitTailRate(ts: ArrayLike<number>, gaps: ArrayLike<number>, floor: number): RateFit | null {
+export function fitTailRate(ts: ArrayLike<number>, gaps: ArrayLike<number>, floor: number, ceiling?: number): RateFit | null {
   const idx: number[] = [];
   for (let k = 0; k < ts.length; k++) {
     const g = gaps[k]!;
-    if (Number.isFinite(g) && g > floor && Number.isFinite(ts[k]!)) idx.push(k);
+    if (Number.isFinite(g) && g > floor && (ceiling === undefined || g <= ceiling) && Number.isFinite(ts[k]!)) idx.push(k);
   }
   if (idx.length < 3) return null;
   let lmax = -Infinity;
@@ -52,7 +52,7 @@ export function fitTailRate(ts: ArrayLike<number>, gaps: ArrayLike<number>, floo
     lmin = Math.min(lmin, l);
   }
   const mid = 0.5 * (lmax + lmin);
-  let tail = idx.filter((k) => Math.log(gaps[k]!) <= mid);
+  let tail = ceiling !== undefined ? idx : idx.filter((k) => Math.log(gaps[k]!) <= mid);
   if (tail.length < 3) tail = idx.slice(-3);
   let st = 0;
   let sl = 0;

@@ -15,7 +15,7 @@
  * call per evaluation (Ψ = I takes the isotropic path).
  */
 import { InputError } from '../errors.js';
-import { gemm, Rng, type Matrix } from '../linalg/index.js';
+import { frobeniusNorm, gemm, Rng, type Matrix, type ReadonlyMatrix } from '../linalg/index.js';
 import type { Lsa, Problem } from '../models/index.js';
 import { allocGdBetaWorkspace, eigenRiskData, gdBetaRiskEig } from '../risk/index.js';
 import { gdBetaFlow, type GdBetaFlow } from './gdbetaFlow.js';
@@ -40,10 +40,34 @@ export interface ZfbFlow {
   readonly optimalRisk: number;
   /** The GD flow of the same problem (its optimum and Hessian). */
   readonly gd: GdBetaFlow;
-  /** The balanced start with scale s and a seeded random Θ (d×d, ‖ΘΘᵀ‖_F = 1). */
+  /** The balanced start ({@link zfbBalancedStart}) with scale s and Θ from `new Rng(seed)`, in the state layout. */
   initialState(s: number, seed?: number): Float64Array;
   /** The raw LSA weights of a state (W^{PV} = u·e_{d+1}e_{d+1}ᵀ, W^{KQ} = [[U, 0], [0, 0]]). */
   toLsa(y: Float64Array): Lsa;
+}
+
+/**
+ * ZFB's balanced start (math.md §4; Zhang, Frei & Bartlett, JMLR 2024): the LSA with
+ * W^{PV} = s·e_{d+1}e_{d+1}ᵀ and W^{KQ} = s·[[ΘΘᵀ, 0], [0, 0]], ΘΘᵀ normalised to ‖ΘΘᵀ‖_F = 1 — so
+ * u = s, U = s·ΘΘᵀ/‖ΘΘᵀ‖_F and u² − ‖U‖²_F = 0. The one home of this start: the ZFB flow, the
+ * multi-start optimum (src/optimum) and the ZFB claim (src/verify) all build it here, each from its
+ * own random Θ. Shapes: Θ [d, d]; W^{KQ}, W^{PV} [d+1, d+1]. O(d³).
+ *
+ * @throws RangeError when Θ is not square or ΘΘᵀ = 0.
+ */
+export function zfbBalancedStart(Theta: ReadonlyMatrix, s: number): Lsa {
+  const d = Theta.rows;
+  if (Theta.cols !== d) throw new RangeError(`zfbBalancedStart: Theta must be square, got [${Theta.rows}, ${Theta.cols}]`);
+  const TT: Matrix = { rows: d, cols: d, data: new Float64Array(d * d) };
+  gemm(TT, Theta, Theta, 'NT');
+  const f = frobeniusNorm(TT);
+  if (!(f > 0)) throw new RangeError(`zfbBalancedStart: ‖ΘΘᵀ‖_F must be positive, got ${f}`);
+  const m = d + 1;
+  const WKQ: Matrix = { rows: m, cols: m, data: new Float64Array(m * m) };
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) WKQ.data[i * m + j] = (s * TT.data[i * d + j]!) / f;
+  const WPV: Matrix = { rows: m, cols: m, data: new Float64Array(m * m) };
+  WPV.data[m * m - 1] = s;
+  return { kind: 'lsa', WKQ, WPV };
 }
 
 /** Throws an InputError naming the first field of the problem outside ZFB's setting. */
@@ -109,7 +133,7 @@ export function zfbFlow(problem: Problem): ZfbFlow {
   };
 
   // Predicted limit in the eigenbasis: Γ̃_Z = diag(g), g_i = κλ_i + tr H/M.
-  const kappa = 1 + 1 / problem.M;
+  const kappa = problem.kappa;
   const g = Float64Array.from(problem.lambda, (l) => kappa * l + problem.trH / problem.M);
   let T = 0;
   for (let i = 0; i < d; i++) T += 1 / (g[i]! * g[i]!);
@@ -121,12 +145,9 @@ export function zfbFlow(problem: Problem): ZfbFlow {
   const initialState = (s: number, seed = 1): Float64Array => {
     const rng = new Rng(seed);
     const Theta: Matrix = { rows: d, cols: d, data: Float64Array.from({ length: d2 }, () => rng.normal()) };
-    const TT: Matrix = { rows: d, cols: d, data: new Float64Array(d2) };
-    gemm(TT, Theta, Theta, 'NT');
-    let f = 0;
-    for (let k = 0; k < d2; k++) f += TT.data[k]! ** 2;
-    f = Math.sqrt(f);
-    for (let k = 0; k < d2; k++) TT.data[k] = (s * TT.data[k]!) / f;
+    const start = zfbBalancedStart(Theta, s);
+    const TT: Matrix = { rows: d, cols: d, data: new Float64Array(d2) }; // U(0), the top-left block of W^{KQ}
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) TT.data[i * d + j] = start.WKQ.data[i * (d + 1) + j]!;
     const tmp: Matrix = { rows: d, cols: d, data: new Float64Array(d2) };
     const Ut: Matrix = { rows: d, cols: d, data: new Float64Array(d2) };
     gemm(tmp, TT, V);

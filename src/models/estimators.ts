@@ -85,8 +85,19 @@ export function parseEstimator(value: unknown, d: number): Estimator {
       const W1 = m('W1', undefined, d + 1);
       return { kind, WKQ: m('WKQ', d + 1, d + 1), WPV: m('WPV', d + 1, d + 1), W1, W2: m('W2', W1.rows, d + 1) };
     }
-    default:
-      throw new EstimatorError('kind', `must be one of ${ESTIMATOR_KINDS.map((k) => `'${k}'`).join(', ')}, got ${describe(kind)}`);
+    default: {
+      const kinds = ESTIMATOR_KINDS.map((k) => `'${k}'`).join(', ');
+      if (kind === undefined) {
+        // The commonest mistake: a problem file passed where an estimator is expected.
+        const looksLikeProblem = ['M', 'H', 'Psi', 'betaStar', 'sigma2'].some((k) => k in obj);
+        throw new EstimatorError(
+          'kind',
+          `is missing: an estimator has "kind" (one of ${kinds}) and its weights, e.g. {"kind": "gd-beta", "Gamma": [[…]], "beta0": […]}` +
+            (looksLikeProblem ? ` — this file has problem fields (${Object.keys(obj).join(', ')}): is it the --problem file?` : ''),
+        );
+      }
+      throw new EstimatorError('kind', `must be one of ${kinds}, got ${describe(kind)}`);
+    }
   }
 }
 

@@ -8,7 +8,7 @@
  *   betaStar — [d] task mean;  X — [M, d] context covariates;  y — [M] context labels.
  */
 import { InputError } from '../errors.js';
-import { eigh, gemm, type Matrix } from '../linalg/index.js';
+import { eigh, gemm, relativeAsymmetry, symmetrise, SYMMETRY_RTOL, type Matrix } from '../linalg/index.js';
 import { finiteMatrix, finiteNumber, finiteVector, integerAtLeast, noUnknownKeys, record } from './schema.js';
 
 /** Invalid problem description: names the field and the reason. */
@@ -66,12 +66,19 @@ export interface Problem {
   readonly HFactor: Matrix;
   /** [d, d] factor C with C·Cᵀ = Ψ (eigen-factor, PSD-safe), for sampling β = β* + C·z. */
   readonly PsiFactor: Matrix;
+  /** κ = 1 + 1/M, the Wishart second-moment factor: E[S·A·S] = κ·HAH + tr(AH)·H/M for S = XᵀX/M (math.md §3.1). */
+  readonly kappa: number;
+}
+
+/**
+ * κ = 1 + 1/M, the Wishart second-moment factor of M context pairs (math.md §3.1): for S = XᵀX/M,
+ * E[S·A·S] = κ·HAH + tr(AH)·H/M. The one place it is written; {@link Problem.kappa} holds it.
+ */
+export function wishartKappa(M: number): number {
+  return 1 + 1 / M;
 }
 
 const PROBLEM_KEYS = ['d', 'M', 'H', 'Psi', 'betaStar', 'sigma2', 'masked', 'name', 'description'] as const;
-
-/** Relative tolerance of the symmetry check of H and Ψ (entries may come from printed decimals). */
-export const SYMMETRY_RTOL = 1e-10;
 
 function inferDim(value: unknown): number | undefined {
   if (Array.isArray(value)) return value.length;
@@ -93,24 +100,12 @@ function covariance(value: unknown, field: string, d: number): Matrix {
     return out;
   }
   const A = finiteMatrix(value, field, d, d, ProblemError);
-  let maxAbs = 0;
-  let asym = 0;
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < d; j++) {
-      maxAbs = Math.max(maxAbs, Math.abs(A.data[i * d + j]!));
-      asym = Math.max(asym, Math.abs(A.data[i * d + j]! - A.data[j * d + i]!));
-    }
+  // Entries may come from printed decimals: symmetric to linalg's relative tolerance, then symmetrised.
+  const asym = relativeAsymmetry(A);
+  if (asym > SYMMETRY_RTOL) {
+    throw new ProblemError(field, `must be symmetric: max|A_ij − A_ji| / max|A| = ${asym.toExponential(3)} > ${SYMMETRY_RTOL}`);
   }
-  if (asym > SYMMETRY_RTOL * maxAbs) {
-    throw new ProblemError(field, `must be symmetric: max|A_ij − A_ji| = ${asym.toExponential(3)} (relative ${(asym / maxAbs).toExponential(3)} > ${SYMMETRY_RTOL})`);
-  }
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < i; j++) {
-      const s = 0.5 * (A.data[i * d + j]! + A.data[j * d + i]!);
-      A.data[i * d + j] = s;
-      A.data[j * d + i] = s;
-    }
-  }
+  symmetrise(A, A);
   return A;
 }
 
@@ -208,7 +203,7 @@ export function makeProblem(spec: ProblemSpec | unknown): Problem {
   }
   return {
     d, M, H, Psi, betaStar, sigma2, masked, lambda, V, PsiEig, betaStarEig, psiIsotropic,
-    t1, t2: t1 * t1 + 2 * t22, trH, HFactor, PsiFactor,
+    t1, t2: t1 * t1 + 2 * t22, trH, HFactor, PsiFactor, kappa: wishartKappa(M),
   };
 }
 

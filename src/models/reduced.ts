@@ -1,10 +1,15 @@
 /**
- * The reduced form of LSA/LTB (math.md §2): u = e_{d+1} + (W₂ᵀW₁)ᵀe_{d+1}, p = (W^{PV})ᵀu,
- * Q = first d columns of W^{KQ}, β_m = first d entries of u; the masked block computes
- * f = xᵀ(β_m + QᵀWp). Also the exact GD-β ↔ LTB weight maps and the effective GD-β of an LTB.
+ * The reduced form of LSA/LTB (math.md §2), in both directions: raw weights → (β_m, p, Q) by
+ * u = e_{d+1} + (W₂ᵀW₁)ᵀe_{d+1}, p = (W^{PV})ᵀu, Q = first d columns of W^{KQ}, β_m = first d
+ * entries of u (the masked block computes f = xᵀ(β_m + QᵀWp)); (β_m, p, Q) → the d_f = 1 LTB or the
+ * LSA computing it; and the packing of (β_m, p, Q) into one vector θ. Also the exact GD-β ↔ LTB
+ * weight maps and the effective GD-β of an LTB.
  */
 import type { Matrix } from '../linalg/index.js';
 import type { GdBeta, Gd0, Lsa, Ltb } from './estimators.js';
+
+/** The attention blocks with a reduced form: linear self-attention or the linear transformer block. */
+export type AttentionKind = 'lsa' | 'ltb';
 
 /** Reduced parameters of an LSA/LTB. */
 export interface Reduced {
@@ -46,6 +51,72 @@ export function reducedForm(e: Lsa | Ltb): Reduced {
   const Q: Matrix = { rows: n, cols: d, data: new Float64Array(n * d) };
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Q.data[i * d + j] = e.WKQ.data[i * n + j]!;
   const betaM = e.kind === 'ltb' ? u.slice(0, d) : new Float64Array(d);
+  return { betaM, p, Q };
+}
+
+/**
+ * The d_f = 1 LTB (or the LSA) whose reduced form is (β_m, p, Q): W^{KQ} = [Q | 0],
+ * W^{PV} = [0; pᵀ] (only the last row), W₁ = (β_mᵀ, 0), W₂ = e_{d+1}ᵀ, so u = (β_m; 1) and
+ * (W^{PV})ᵀu = p. For LSA β_m is ignored (an LSA has β_m = 0). Inverse of {@link reducedForm}:
+ * `reducedForm(estimatorFromReduced(r, kind))` reproduces r exactly (no rounding: every entry is
+ * copied or multiplied by 1). Shapes: W^{KQ}, W^{PV} [d+1, d+1]; W₁, W₂ [1, d+1]. O(d²).
+ */
+export function estimatorFromReduced(r: Reduced, kind: 'lsa'): Lsa;
+export function estimatorFromReduced(r: Reduced, kind: 'ltb'): Ltb;
+export function estimatorFromReduced(r: Reduced, kind: AttentionKind): Lsa | Ltb;
+export function estimatorFromReduced(r: Reduced, kind: AttentionKind): Lsa | Ltb {
+  const d = r.Q.cols;
+  const m = d + 1;
+  const WKQ: Matrix = { rows: m, cols: m, data: new Float64Array(m * m) };
+  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) WKQ.data[i * m + j] = r.Q.data[i * d + j]!;
+  const WPV: Matrix = { rows: m, cols: m, data: new Float64Array(m * m) };
+  WPV.data.set(r.p, d * m);
+  if (kind === 'lsa') return { kind: 'lsa', WKQ, WPV };
+  const W1: Matrix = { rows: 1, cols: m, data: new Float64Array(m) };
+  W1.data.set(r.betaM, 0);
+  const W2: Matrix = { rows: 1, cols: m, data: new Float64Array(m) };
+  W2.data[d] = 1;
+  return { kind: 'ltb', WKQ, WPV, W1, W2 };
+}
+
+/**
+ * Where each block of the packed θ = (β_m, p, Q) starts: β_m at 0 (LTB only; an LSA's θ omits it),
+ * p at `p` (length d+1), Q row-major at `Q` (length (d+1)·d); `size` = total length.
+ */
+export interface ReducedLayout {
+  readonly p: number;
+  readonly Q: number;
+  readonly size: number;
+}
+
+/** The {@link ReducedLayout} of θ for dimension d: size (d if LTB) + (d+1) + (d+1)·d. */
+export function reducedLayout(d: number, kind: AttentionKind): ReducedLayout {
+  const p = kind === 'ltb' ? d : 0;
+  return { p, Q: p + d + 1, size: p + (d + 1) + (d + 1) * d };
+}
+
+/** Number of reduced parameters: (d if LTB) + (d+1) + (d+1)·d. */
+export function reducedSize(d: number, kind: AttentionKind): number {
+  return reducedLayout(d, kind).size;
+}
+
+/** Packs (β_m, p, Q) into a fresh θ (β_m omitted for LSA); see {@link ReducedLayout}. */
+export function packReduced(red: Reduced, kind: AttentionKind): Float64Array {
+  const d = red.betaM.length;
+  const at = reducedLayout(d, kind);
+  const theta = new Float64Array(at.size);
+  if (kind === 'ltb') theta.set(red.betaM, 0);
+  theta.set(red.p, at.p);
+  theta.set(red.Q.data, at.Q);
+  return theta;
+}
+
+/** Unpacks θ into fresh (β_m, p, Q) (β_m = 0 for LSA); inverse of {@link packReduced}. */
+export function unpackReduced(theta: Readonly<Float64Array>, d: number, kind: AttentionKind): Reduced {
+  const at = reducedLayout(d, kind);
+  const betaM = kind === 'ltb' ? theta.slice(0, d) : new Float64Array(d);
+  const p = theta.slice(at.p, at.Q);
+  const Q: Matrix = { rows: d + 1, cols: d, data: theta.slice(at.Q, at.size) };
   return { betaM, p, Q };
 }
 

@@ -12,7 +12,7 @@
  * central finite differences in tests/risk/attention.test.ts), then the chain rule to the raw
  * weights (W^{KQ}, W^{PV}, W₁, W₂). O(d³) per evaluation (a few d×d products).
  */
-import { axpy, dot, gemm, type Matrix } from '../linalg/index.js';
+import { axpy, dot, gemm, symmetrise, type Matrix } from '../linalg/index.js';
 import { readoutVector, reducedForm, type Lsa, type Ltb, type Problem, type Reduced } from '../models/index.js';
 
 /** Gradient with respect to the reduced parameters. */
@@ -129,8 +129,7 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
   let HAsH: Matrix | null = null;
   if (!masked) {
     uvec = mv(H, px, d);
-    As = mat(d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) As.data[i * d + j] = 0.5 * (Qx[i * d + j]! + Qx[j * d + i]!);
+    As = symmetrise(mat(d), { rows: d, cols: d, data: Qx });
     ebar = new Float64Array(d);
     for (let i = 0; i < d; i++) ebar[i] = m[i]! + r[i]! * t1;
     tauS = frob(As.data, H); // tr(A_s H), both symmetric

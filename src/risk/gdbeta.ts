@@ -12,7 +12,7 @@
  * The public functions in the original basis add two rotations (O(d³)).
  */
 import { cholesky, choleskySolveMatrix, gemm, type Matrix } from '../linalg/index.js';
-import type { GdBeta, Gd0, Problem } from '../models/index.js';
+import { wishartKappa, type GdBeta, type Gd0, type Problem } from '../models/index.js';
 
 /** Risk and gradient of a GD-β estimator in the original basis. */
 export interface GdBetaRisk {
@@ -80,7 +80,7 @@ export function gdBetaRiskEig(
   ws: GdBetaWorkspace,
 ): number {
   const { d, M, sigma2, lambda: lam, PsiEig: Psi, psiIsotropic: psi2 } = data;
-  const kappa = 1 + 1 / M;
+  const kappa = wishartKappa(M);
   const { P, v, w1, w2, w3, C } = ws;
   for (let i = 0; i < d; i++) v[i] = lam[i]! * e[i]!; // v = Λẽ
   // tr(HA) = Σ λ_i (Ψ̃_ii + ẽ_i²)
@@ -257,7 +257,7 @@ export interface GdOptimum<E> {
  */
 export function optimumEig(lambda: Float64Array, PsiEig: Float64Array, sigma2: number, M: number): [Matrix, number] {
   const d = lambda.length;
-  const kappa = 1 + 1 / M;
+  const kappa = wishartKappa(M);
   let t1 = 0;
   for (let i = 0; i < d; i++) t1 += lambda[i]! * PsiEig[i * d + i]!;
   const c = (t1 + sigma2) / M;

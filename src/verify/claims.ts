@@ -18,7 +18,8 @@ import {
 } from '../models/index.js';
 import { bayesReference, optimumGd0, optimumGdBeta, riskAttention, riskGdBeta } from '../risk/index.js';
 import { etaNonlinear, evalResponse, responseMoments, RESPONSES, type Response, type ResponseMoments } from './gauss.js';
-import { optimumAttention, problemScale, type AttentionClass } from './optimize.js';
+import type { AttentionKind as AttentionClass } from '../models/index.js';
+import { optimumAttention, problemScale } from '../optimum/index.js';
 import { checkGdBetaFlow, checkZfb } from './flows.js';
 import { optimumAttentionProjected } from './projected.js';
 

@@ -9,15 +9,18 @@
  * invariant under p → t·p, i.e. a function on the d-dimensional sphere; its gradient is ∂_pR at
  * (p, z*(p)) (envelope theorem). Saddle-free Newton steps (−|H|⁻¹g, backtracking) in the tangent space
  * p^⊥ (orthonormal basis from a Householder reflector), Hessian by central differences of the
- * analytic tangent gradient, the iterate renormalised to ‖p‖ = 1.
+ * analytic tangent gradient (src/optim finiteDifferenceHessian), the iterate renormalised to ‖p‖ = 1.
  *
  * This shares nothing with the L-BFGS route except the risk function: a different parametrisation
  * (d instead of ~d² dimensions), a different algorithm, a different gauge treatment.
  */
-import { eigh, Rng, type Matrix } from '../linalg/index.js';
-import { lsaFromGd0, ltbFromGdBeta, reducedForm, type Problem, type Reduced } from '../models/index.js';
+import { eigh, norm2, Rng, type Matrix } from '../linalg/index.js';
+import { finiteDifferenceHessian } from '../optim/index.js';
+import {
+  lsaFromGd0, ltbFromGdBeta, packReduced, reducedForm, reducedLayout, unpackReduced, type AttentionKind, type Problem, type Reduced,
+} from '../models/index.js';
 import { optimumGd0, optimumGdBeta, riskReduced } from '../risk/index.js';
-import { problemScale, type AttentionClass } from './optimize.js';
+import { problemScale } from '../optimum/index.js';
 
 /** Options of {@link optimumAttentionProjected}. */
 export interface ProjectedOptions {
@@ -45,38 +48,42 @@ export interface ProjectedOptimum {
   readonly iterations: number;
 }
 
-/** z = (β_m, Q) ↔ (Reduced with a given p). */
-function assemble(p: Float64Array, z: Float64Array, d: number, cls: AttentionClass): Reduced {
-  const k = cls === 'ltb' ? d : 0;
-  return {
-    betaM: cls === 'ltb' ? z.slice(0, d) : new Float64Array(d),
-    p,
-    Q: { rows: d + 1, cols: d, data: z.slice(k, k + (d + 1) * d) },
-  };
+/**
+ * z = (β_m, Q) ↔ (Reduced with a given p): z is the packed θ of src/models with the p block taken
+ * out, so z = (θ[0, p), θ[Q, size)).
+ */
+function assemble(p: Float64Array, z: Float64Array, d: number, kind: AttentionKind): Reduced {
+  const at = reducedLayout(d, kind);
+  const theta = new Float64Array(at.size);
+  theta.set(z.subarray(0, at.p), 0);
+  theta.set(p, at.p);
+  theta.set(z.subarray(at.p), at.Q);
+  return unpackReduced(theta, d, kind);
 }
 
-function zGrad(problem: Problem, p: Float64Array, z: Float64Array, cls: AttentionClass, out: Float64Array): number {
+function zGrad(problem: Problem, p: Float64Array, z: Float64Array, kind: AttentionKind, out: Float64Array): number {
   const d = problem.d;
-  const { risk, grad } = riskReduced(problem, assemble(p, z, d, cls));
-  const k = cls === 'ltb' ? d : 0;
-  if (cls === 'ltb') out.set(grad.betaM, 0);
-  out.set(grad.Q.data, k);
+  const { risk, grad } = riskReduced(problem, assemble(p, z, d, kind));
+  const at = reducedLayout(d, kind);
+  const g = packReduced(grad, kind);
+  out.set(g.subarray(0, at.p), 0);
+  out.set(g.subarray(at.Q), at.p);
   return risk;
 }
 
 /** φ(p) = min_z R(p, z), the minimiser z*, and ∂_pR(p, z*). */
-export function projectedRisk(problem: Problem, p: Float64Array, cls: AttentionClass): { phi: number; z: Float64Array; gradP: Float64Array } {
+export function projectedRisk(problem: Problem, p: Float64Array, kind: AttentionKind): { phi: number; z: Float64Array; gradP: Float64Array } {
   const d = problem.d;
-  const nz = (cls === 'ltb' ? d : 0) + (d + 1) * d;
+  const nz = reducedLayout(d, kind).size - (d + 1);
   const z = new Float64Array(nz);
   const g0 = new Float64Array(nz);
   const gj = new Float64Array(nz);
-  zGrad(problem, p, z, cls, g0);
+  zGrad(problem, p, z, kind, g0);
   const A: Matrix = { rows: nz, cols: nz, data: new Float64Array(nz * nz) };
   for (let j = 0; j < nz; j++) {
     z.fill(0);
     z[j] = 1;
-    zGrad(problem, p, z, cls, gj);
+    zGrad(problem, p, z, kind, gj);
     for (let i = 0; i < nz; i++) A.data[i * nz + j] = gj[i]! - g0[i]!;
   }
   for (let i = 0; i < nz; i++) {
@@ -99,7 +106,7 @@ export function projectedRisk(problem: Problem, p: Float64Array, cls: AttentionC
     c /= lam;
     for (let i = 0; i < nz; i++) z[i] -= c * vectors.data[i * nz + k]!;
   }
-  const red = assemble(p, z, d, cls);
+  const red = assemble(p, z, d, kind);
   const { risk, grad } = riskReduced(problem, red);
   return { phi: risk, z, gradP: Float64Array.from(grad.p) };
 }
@@ -121,9 +128,7 @@ function tangentBasis(v: Float64Array): Matrix {
 }
 
 function normalise(p: Float64Array): Float64Array {
-  let s = 0;
-  for (const v of p) s += v * v;
-  s = Math.sqrt(s);
+  const s = norm2(p);
   for (let i = 0; i < p.length; i++) p[i] /= s;
   return p;
 }
@@ -134,11 +139,11 @@ const STEP_FLOOR = 1e-14;
 const LM_FLOOR = 1e-12;
 
 /** One Newton run on the sphere from p0; returns the final p, φ and the number of iterations. */
-function newtonFrom(problem: Problem, cls: AttentionClass, p0: Float64Array, o: Required<ProjectedOptions>, gtol: number): { p: Float64Array; phi: number; iterations: number } {
+function newtonFrom(problem: Problem, kind: AttentionKind, p0: Float64Array, o: Required<ProjectedOptions>, gtol: number): { p: Float64Array; phi: number; iterations: number } {
   const n = p0.length;
   const m = n - 1;
   let p = normalise(Float64Array.from(p0));
-  let cur = projectedRisk(problem, p, cls);
+  let cur = projectedRisk(problem, p, kind);
   let it = 0;
   const tangentGrad = (B: Matrix, gp: Float64Array): Float64Array => {
     const g = new Float64Array(m);
@@ -152,30 +157,23 @@ function newtonFrom(problem: Problem, cls: AttentionClass, p0: Float64Array, o: 
   for (; it < o.maxIterations; it++) {
     const B = tangentBasis(p);
     const g = tangentGrad(B, cur.gradP);
-    let gn = 0;
-    for (const v of g) gn += v * v;
-    if (Math.sqrt(gn) <= gtol) break;
-    // Hessian of ξ ↦ φ(p + Bξ) by central differences of its analytic gradient Bᵀ∇_pR.
-    const Hs: Matrix = { rows: m, cols: m, data: new Float64Array(m * m) };
-    const h = o.fdStep;
-    for (let k = 0; k < m; k++) {
-      const pp = Float64Array.from(p);
-      const pm = Float64Array.from(p);
+    if (norm2(g) <= gtol) break;
+    // Hessian of ξ ↦ φ(p + Bξ) at ξ = 0 by central differences of its analytic gradient Bᵀ∇_pR
+    // (at ξ = 0 the relative step is the absolute step fdStep).
+    const pAt = (xi: Float64Array): Float64Array => {
+      const q = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        pp[i] += h * B.data[i * m + k]!;
-        pm[i] -= h * B.data[i * m + k]!;
+        let v = p[i]!;
+        for (let j = 0; j < m; j++) v += B.data[i * m + j]! * xi[j]!;
+        q[i] = v;
       }
-      const gpl = tangentGrad(B, projectedRisk(problem, pp, cls).gradP);
-      const gmi = tangentGrad(B, projectedRisk(problem, pm, cls).gradP);
-      for (let j = 0; j < m; j++) Hs.data[j * m + k] = (gpl[j]! - gmi[j]!) / (2 * h);
-    }
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < i; j++) {
-        const s = 0.5 * (Hs.data[i * m + j]! + Hs.data[j * m + i]!);
-        Hs.data[i * m + j] = s;
-        Hs.data[j * m + i] = s;
-      }
-    }
+      return q;
+    };
+    const Hs = finiteDifferenceHessian(
+      (xi, out) => out.set(tangentGrad(B, projectedRisk(problem, pAt(xi), kind).gradP)),
+      new Float64Array(m),
+      { relativeStep: o.fdStep },
+    );
     const { values, vectors } = eigh(Hs, 'projected Newton Hessian');
     const hmax = Math.max(...Array.from(values, Math.abs), Number.MIN_VALUE);
     // Saddle-free Newton step Δ = −|H|⁻¹g (eigenvalues replaced by max(|λ|, floor)): the Newton step
@@ -194,16 +192,14 @@ function newtonFrom(problem: Problem, cls: AttentionClass, p0: Float64Array, o: 
       const pn = Float64Array.from(p);
       for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) pn[i] += alpha * B.data[i * m + j]! * delta[j]!;
       normalise(pn);
-      const next = projectedRisk(problem, pn, cls);
+      const next = projectedRisk(problem, pn, kind);
       if (Number.isFinite(next.phi) && next.phi < cur.phi) {
         p = pn;
         cur = next;
         accepted = true;
         break;
       }
-      let dn = 0;
-      for (const v of delta) dn += v * v;
-      if (alpha * Math.sqrt(dn) <= STEP_FLOOR) break; // the step no longer changes p: φ is at its floor
+      if (alpha * norm2(delta) <= STEP_FLOOR) break; // the step no longer changes p: φ is at its floor
     }
     if (!accepted) break; // no strict decrease: φ is at its floating-point floor
   }
@@ -215,14 +211,14 @@ function newtonFrom(problem: Problem, cls: AttentionClass, p0: Float64Array, o: 
  * module comment). Starts: p of the optimal GD-0 (LSA) / GD-β and GD-0 (LTB), then `randomStarts`
  * seeded random directions. Returns the lowest φ found.
  */
-export function optimumAttentionProjected(problem: Problem, cls: AttentionClass, options: ProjectedOptions = {}): ProjectedOptimum {
+export function optimumAttentionProjected(problem: Problem, kind: AttentionKind, options: ProjectedOptions = {}): ProjectedOptimum {
   const o: Required<ProjectedOptions> = {
     seed: 7, randomStarts: 3, maxIterations: 60, gtolRelative: 1e-11, fdStep: 1e-5, ...options,
   };
   const d = problem.d;
   const gtol = o.gtolRelative * problemScale(problem);
   const starts: Float64Array[] = [];
-  if (cls === 'ltb') starts.push(reducedForm(ltbFromGdBeta(optimumGdBeta(problem).estimator)).p);
+  if (kind === 'ltb') starts.push(reducedForm(ltbFromGdBeta(optimumGdBeta(problem).estimator)).p);
   starts.push(reducedForm(lsaFromGd0(optimumGd0(problem).estimator)).p);
   const rng = new Rng(o.seed);
   for (let r = 0; r < o.randomStarts; r++) starts.push(Float64Array.from({ length: d + 1 }, () => rng.normal()));
@@ -230,17 +226,17 @@ export function optimumAttentionProjected(problem: Problem, cls: AttentionClass,
   let iterations = 0;
   const startRisks: number[] = [];
   for (const p0 of starts) {
-    const r = newtonFrom(problem, cls, p0, o, gtol);
+    const r = newtonFrom(problem, kind, p0, o, gtol);
     startRisks.push(r.phi);
     iterations += r.iterations;
     if (best === null || r.phi < best.phi) best = r;
   }
-  const fin = projectedRisk(problem, best!.p, cls);
-  const reduced = assemble(best!.p, fin.z, d, cls);
+  const fin = projectedRisk(problem, best!.p, kind);
+  const reduced = assemble(best!.p, fin.z, d, kind);
   const { risk, grad } = riskReduced(problem, reduced);
   let g2 = 0;
   for (const v of grad.p) g2 += v * v;
   for (const v of grad.Q.data) g2 += v * v;
-  if (cls === 'ltb') for (const v of grad.betaM) g2 += v * v;
+  if (kind === 'ltb') for (const v of grad.betaM) g2 += v * v;
   return { risk, reduced, gradNorm: Math.sqrt(g2), startRisks, iterations };
 }

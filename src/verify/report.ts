@@ -11,12 +11,12 @@
  *      σ = Ψ = 0 limit 2‖β*‖²_H/(M + 2).
  */
 import { Rng } from '../linalg/index.js';
-import { withProblem, type Problem } from '../models/index.js';
+import { reducedSize, withProblem, type Problem } from '../models/index.js';
 import { bayesReference, optimumGd0, optimumGdBeta } from '../risk/index.js';
+import type { FlowMeasures, FlowRun } from '../flow/index.js';
 import type { LineFigure, Report, Section, Table } from '../report/index.js';
 import { betaHNorm2, type ClaimContext, type ClaimResult } from './claims.js';
-import { attentionFlowTrace, runGdBetaFlow } from './flows.js';
-import { reducedSize } from './optimize.js';
+import { attentionFlowTrace, runGdBetaFlow, type GdBetaFlowRun } from './flows.js';
 import type { PreciseResult } from './precise.js';
 import type { FigureSetting, Suite, SuiteRun } from './suite.js';
 
@@ -41,37 +41,58 @@ function pickM(s: FigureSetting): number {
   return s.M.includes(20) ? 20 : s.M[Math.floor(s.M.length / 2)]!;
 }
 
-/** Figure (a): risk vs M. Also returns the Bayes excess-ratio rows. */
-export function riskVsMFigure(s: FigureSetting, ctx: ClaimContext): LineFigure {
-  const lsa: { x: number; y: number }[] = [];
-  const gd0: { x: number; y: number }[] = [];
-  const gdb: { x: number; y: number }[] = [];
-  const lower: { x: number; y: number }[] = [];
-  const est: { x: number; y: number; yLow: number; yHigh: number }[] = [];
-  for (const M of s.M) {
+/** The optimal risks of each class at one M (figure (a) and the findings). */
+export interface RiskAtM {
+  readonly M: number;
+  readonly lsa: number;
+  readonly gd0: number;
+  readonly gdBeta: number;
+  readonly bayesLower: number | null;
+  readonly bayes: { readonly estimate: number; readonly stderr: number } | null;
+}
+
+/** The optimal risks of LSA, GD-0, GD-β (= LTB) and the Bayes reference at every M of the setting. */
+export function risksVsM(s: FigureSetting, ctx: ClaimContext): RiskAtM[] {
+  return s.M.map((M) => {
     const p = withProblem(s.problem, { M });
-    lsa.push({ x: M, y: ctx.optimum(p, 'lsa').risk });
-    gd0.push({ x: M, y: optimumGd0(p).risk });
-    gdb.push({ x: M, y: optimumGdBeta(p).risk });
-    if (p.sigma2 > 0) {
-      const b = bayesReference(p, { samples: ctx.bayesSamples, seed: ctx.seed });
-      lower.push({ x: M, y: b.lower });
-      est.push({ x: M, y: b.estimate, yLow: b.estimate - 2 * b.stderr, yHigh: b.estimate + 2 * b.stderr });
-    }
-  }
+    const b = p.sigma2 > 0 ? bayesReference(p, { samples: ctx.bayesSamples, seed: ctx.seed }) : null;
+    return {
+      M, lsa: ctx.optimum(p, 'lsa').risk, gd0: optimumGd0(p).risk, gdBeta: optimumGdBeta(p).risk,
+      bayesLower: b?.lower ?? null, bayes: b ? { estimate: b.estimate, stderr: b.stderr } : null,
+    };
+  });
+}
+
+/** Figure (a): risk vs M. */
+export function riskVsMFigure(rows: readonly RiskAtM[]): LineFigure {
   const series: LineFigure['series'][number][] = [
-    { name: 'LSA*', points: lsa, mark: 'line+point' },
-    { name: 'GD-0*', points: gd0, mark: 'line+point' },
-    { name: 'GD-β* = LTB* (Bayes upper bound)', points: gdb, mark: 'line+point' },
+    { name: 'LSA*', points: rows.map((r) => ({ x: r.M, y: r.lsa })), mark: 'line+point' },
+    { name: 'GD-0*', points: rows.map((r) => ({ x: r.M, y: r.gd0 })), mark: 'line+point' },
+    { name: 'GD-β* = LTB* (Bayes upper bound)', points: rows.map((r) => ({ x: r.M, y: r.gdBeta })), mark: 'line+point' },
   ];
-  if (lower.length) {
-    series.push({ name: 'Bayes lower bound (Jensen)', points: lower, dash: true });
-    series.push({ name: 'Bayes estimate ± 2 se', points: est, mark: 'point' });
+  const withBayes = rows.filter((r) => r.bayes !== null);
+  if (withBayes.length) {
+    series.push({ name: 'Bayes lower bound (Jensen)', points: withBayes.map((r) => ({ x: r.M, y: r.bayesLower! })), dash: true });
+    series.push({
+      name: 'Bayes estimate ± 2 se', mark: 'point',
+      points: withBayes.map((r) => ({ x: r.M, y: r.bayes!.estimate, yLow: r.bayes!.estimate - 2 * r.bayes!.stderr, yHigh: r.bayes!.estimate + 2 * r.bayes!.stderr })),
+    });
   }
   return {
     id: 'risk-vs-M', title: 'Optimal ICL risk vs context length M',
-    caption: 'LSA keeps an additive error above GD-β* = LTB*; GD-0 is worse still. R_Bayes lies between the Jensen lower bound and GD-β*; its Monte Carlo estimate is shown with ±2 standard errors.',
+    caption: 'LSA keeps an additive error above GD-β* = LTB*; GD-0 is worse still (by too little to see here: the next figure shows the difference). R_Bayes lies between the Jensen lower bound and GD-β*; its Monte Carlo estimate is shown with ±2 standard errors.',
     x: { title: 'M (context length)', scale: 'log' }, y: { title: 'risk', scale: 'log' }, series,
+  };
+}
+
+/** Figure (a′): R*_GD0 − R*_LSA against M — the two curves of (a) differ by < 0.2 %, invisible there. */
+export function gd0MinusLsaFigure(rows: readonly RiskAtM[]): LineFigure {
+  const positive = rows.every((r) => r.gd0 - r.lsa > 0);
+  return {
+    id: 'gd0-minus-lsa', title: 'What LSA gains over GD-0: R*_GD0 − R*_LSA',
+    caption: 'The optimal LSA is not exactly one GD step from zero: it is better by this margin, small next to the risks themselves (figure above).',
+    x: { title: 'M (context length)', scale: 'log' }, y: { title: 'R*_GD0 − R*_LSA', scale: positive ? 'log' : 'linear' },
+    series: [{ name: 'R*_GD0 − R*_LSA', points: rows.map((r) => ({ x: r.M, y: r.gd0 - r.lsa })), mark: 'line+point' }],
   };
 }
 
@@ -97,23 +118,18 @@ export function trainingFigure(s: FigureSetting, ctx: ClaimContext, t1 = 1000): 
 }
 
 /** Figure (c): the GD-β flow's R − R* with the predicted slope. */
-export function gdBetaFlowFigure(s: FigureSetting, ctx: ClaimContext): LineFigure {
-  const p = withProblem(s.problem, { M: pickM(s) });
-  const run = runGdBetaFlow(p, 'random', ctx.seed);
-  const n = run.gap.ts.length;
-  const stride = Math.max(1, Math.floor(n / 300));
-  const points = [];
-  for (let k = 0; k < n; k += stride) if (run.gap.values[k]! > 0) points.push({ x: run.gap.ts[k]!, y: run.gap.values[k]! });
+export function gdBetaFlowFigure(run: GdBetaFlowRun, M: number): LineFigure {
+  const points = thinTrajectory(run.gap.ts, run.gap.values);
   // Anchor the predicted slope where the gap first falls below 1e-6 of its start.
-  const g0 = run.gap.values[0]!;
-  let k0 = run.gap.values.findIndex((v) => v < 1e-6 * g0);
-  if (k0 < 0) k0 = Math.floor(n / 2);
+  const g0 = points[0]!.y;
+  let k0 = points.findIndex((p) => p.y < 1e-6 * g0);
+  if (k0 < 0) k0 = Math.floor(points.length / 2);
   return {
-    id: 'gd-beta-flow-rate', title: `GD-β gradient flow: R − R* vs t (M = ${p.M}, random start)`,
-    caption: `Measured asymptotic rate ${run.measuredRate.toPrecision(6)} vs predicted −2λ_min(∇²R*) = ${run.predictedRate.toPrecision(6)}.`,
+    id: 'gd-beta-flow-rate', title: `GD-β gradient flow: R − R* vs t (M = ${M}, random start)`,
+    caption: `Measured asymptotic rate ${run.measuredRate.toPrecision(6)} vs predicted −2λ_min(∇²R*) = ${run.predictedRate.toPrecision(6)} (per unit t, natural log; the dashed line is drawn a decade above the data).`,
     x: { title: 't' }, y: { title: 'R − R*', scale: 'log' },
     series: [{ name: 'R − R* along the flow', points }],
-    slopeLine: { label: 'predicted slope −2λ_min', x0: run.gap.ts[k0]!, y0: run.gap.values[k0]!, slope: run.predictedRate, x1: run.gap.ts[n - 1]! },
+    slopeLine: { label: 'predicted slope −2λ_min', x0: points[k0]!.x, y0: 10 * points[k0]!.y, slope: run.predictedRate, x1: points[points.length - 1]!.x },
   };
 }
 
@@ -156,25 +172,62 @@ export function gapFigures(s: FigureSetting, ctx: ClaimContext): LineFigure[] {
   ];
 }
 
-/** Where GD-β* is (not) near Bayes-optimal: excess-risk ratios over a grid of σ² and M. */
-export function nearBayesTable(s: FigureSetting, ctx: ClaimContext): Table | null {
+/** One cell of the near-Bayes grid: GD-β* against the Monte Carlo Bayes risk. */
+export interface NearBayesRow {
+  readonly sigma2: number;
+  readonly M: number;
+  /** ψ²·tr H/σ², the signal-to-noise ratio. */
+  readonly snr: number;
+  readonly riskGdBeta: number;
+  readonly riskBayes: number;
+  /** (R*_GDβ − σ²)/(R_Bayes − σ²). */
+  readonly ratio: number;
+  /** The derived bound 1 + 2ψ²tr H/σ². */
+  readonly bound: number;
+}
+
+/** Where GD-β* is (not) near Bayes-optimal: excess-risk ratios over a grid of σ² and M (Ψ = ψ²I only). */
+export function nearBayesRows(s: FigureSetting, ctx: ClaimContext): NearBayesRow[] | null {
   const psi2 = s.problem.psiIsotropic;
   if (psi2 === null || !(psi2 > 0)) return null;
-  const rows: (string | number)[][] = [];
+  const rows: NearBayesRow[] = [];
   for (const sigma2 of [0.01, 0.25, 1, 4, 25]) {
     for (const M of [s.M[0]!, pickM(s), s.M[s.M.length - 1]!].filter((m, i, a) => a.indexOf(m) === i)) {
       const p = withProblem(s.problem, { M, sigma2 });
       const b = bayesReference(p, { samples: Math.min(ctx.bayesSamples, 5000), seed: ctx.seed });
       const gd = optimumGdBeta(p).risk;
       const snr = (psi2 * p.trH) / sigma2;
-      rows.push([sigma2, M, snr, gd, b.estimate, (gd - sigma2) / (b.estimate - sigma2), 1 + 2 * snr]);
+      rows.push({ sigma2, M, snr, riskGdBeta: gd, riskBayes: b.estimate, ratio: (gd - sigma2) / (b.estimate - sigma2), bound: 1 + 2 * snr });
     }
   }
+  return rows;
+}
+
+/** The near-Bayes grid as a table. */
+export function nearBayesTable(rows: readonly NearBayesRow[]): Table {
   return {
     caption: 'Excess-risk ratio (R*_GDβ − σ²)/(R_Bayes − σ²) (Monte Carlo R_Bayes) against the derived bound 1 + 2ψ²tr(H)/σ²: near 1 only at low signal-to-noise ratio or small M',
     columns: ['σ²', 'M', 'ψ²trH/σ²', 'R*_GDβ', 'R_Bayes (MC)', 'excess ratio', 'bound'],
-    rows,
+    rows: rows.map((r) => [r.sigma2, r.M, r.snr, r.riskGdBeta, r.riskBayes, r.ratio, r.bound]),
     digits: 4,
+  };
+}
+
+/** The near-Bayes grid as a log-log figure: excess-risk ratio against ψ²tr H/σ², one line per M, with the bound. */
+export function nearBayesFigure(rows: readonly NearBayesRow[]): LineFigure {
+  const Ms = [...new Set(rows.map((r) => r.M))];
+  const snrs = [...new Set(rows.map((r) => r.snr))].sort((a, b) => a - b);
+  return {
+    id: 'near-bayes-ratio', title: 'How far GD-β* is from Bayes-optimal',
+    caption: 'Excess-risk ratio (R*_GDβ − σ²)/(R_Bayes − σ²) against the signal-to-noise ratio ψ²tr H/σ² (σ² varied), one line per M; dashed: the derived bound 1 + 2ψ²tr H/σ², which every point stays below.',
+    x: { title: 'ψ²·tr H / σ²', scale: 'log' }, y: { title: 'excess-risk ratio', scale: 'log' },
+    series: [
+      ...Ms.map((M) => ({
+        name: `M = ${M}`, mark: 'line+point' as const,
+        points: rows.filter((r) => r.M === M).sort((a, b) => a.snr - b.snr).map((r) => ({ x: r.snr, y: r.ratio })),
+      })),
+      { name: 'bound 1 + 2ψ²trH/σ²', dash: true, points: snrs.map((x) => ({ x, y: 1 + 2 * x })) },
+    ],
   };
 }
 
@@ -202,38 +255,82 @@ export interface BuildReportOptions {
   onProgress?: (text: string) => void;
 }
 
-/** The full report of a suite run (computes the figures; reuses ctx's optimum cache). */
+/** Significant digits, trailing zeros dropped. */
+const sig = (x: number, digits = 4): string => (Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x));
+
+/**
+ * The findings of a run in a few sentences with this run's numbers: the same statements the README's
+ * "What it finds" makes, measured again on the figure setting.
+ */
+export function findingsText(s: FigureSetting, risks: readonly RiskAtM[], flowRun: GdBetaFlowRun, near: readonly NearBayesRow[] | null, run: SuiteRun): string {
+  const M = pickM(s);
+  const r = risks.find((x) => x.M === M) ?? risks[0]!;
+  const byId = (id: string) => run.results.filter((x) => x.id === id);
+  const verdict = (id: string): string => {
+    const rs = byId(id);
+    const ok = rs.filter((x) => x.pass).length;
+    return rs.length ? `${id}: ${ok}/${rs.length} problems pass` : `${id}: not run`;
+  };
+  const lines = [
+    `- **The optimal LTB is one GD-β step**: LTB* = GD-β* = ${sig(r.gdBeta, 10)} on the figure setting at M = ${M} (${verdict('ZWB-2')}); every GD-β is an LTB (${verdict('ZWB-1')}).`,
+    `- **LSA pays an additive error**: LSA* = ${sig(r.lsa, 10)}, ${sig(r.lsa - r.gdBeta)} above LTB* (${verdict('ZWB-3')}); GD-0* = ${sig(r.gd0, 10)} is above LSA* by ${sig(r.gd0 - r.lsa)} (${sig((100 * (r.gd0 - r.lsa)) / r.lsa, 2)} %).`,
+  ];
+  const limit = byId('ZWB-3-limit');
+  if (limit.length) {
+    const worst = Math.max(...limit.map((x) => x.measured.lsaRelErr ?? Number.NaN));
+    lines.push(`- At σ = 0, Ψ = 0 the gap equals 2‖β*‖²_H/(M + 2) to a relative ${sig(worst, 2)} (worst of ${limit.length} problems).`);
+  }
+  if (near !== null && near.length) {
+    const atM = near.filter((x) => x.M === M);
+    const lo = atM.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+    const hi = atM.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    const held = near.filter((x) => x.ratio <= x.bound).length;
+    lines.push(
+      `- **One GD step is not uniformly near Bayes-optimal**: at M = ${M} the excess-risk ratio (R*_GDβ − σ²)/(R_Bayes − σ²) is ${sig(lo.ratio, 3)} at σ² = ${lo.sigma2} but ${sig(hi.ratio, 3)} at σ² = ${hi.sigma2}; the bound 1 + 2ψ²tr H/σ² holds in ${held} of ${near.length} cells.`,
+    );
+  }
+  lines.push(
+    `- The GD-β flow's asymptotic rate is ${sig(flowRun.measuredRate, 8)} against the predicted −2λ_min(∇²R*) = ${sig(flowRun.predictedRate, 8)} (relative ${sig(Math.abs(flowRun.measuredRate / flowRun.predictedRate - 1), 2)}; ${verdict('ZWB-5')}).`,
+  );
+  return lines.join('\n');
+}
+
+/**
+ * The full report of a suite run (computes the figures; reuses ctx's optimum cache): the findings
+ * first, then the figures, then the tables (claims, then the details per claim).
+ */
 export function buildReport(suite: Suite, run: SuiteRun, ctx: ClaimContext, options: BuildReportOptions = {}): Report {
   const failed = run.results.filter((r) => !r.pass);
-  const sections: Section[] = [
-    {
-      heading: 'Summary',
-      text: `${run.results.length} checks on ${suite.problems.length} problems: ${run.results.length - failed.length} pass, ${failed.length} fail` +
-        ` (claims ${run.seconds.toFixed(1)} s).${failed.length ? ` Failed: ${failed.map((r) => `${r.id} on ${r.problem}`).join('; ')}.` : ''}` +
-        (run.skipped.length ? `\n\nNot applicable: ${run.skipped.map((s) => `${s.claim} on ${s.problem} (${s.reason})`).join('; ')}.` : ''),
-      tables: [claimsTable(run.results)],
-    },
-  ];
+  const tally = `${run.results.length} checks on ${suite.problems.length} problems: ${run.results.length - failed.length} pass, ${failed.length} fail` +
+    ` (claims ${run.seconds.toFixed(1)} s).${failed.length ? ` Failed: ${failed.map((r) => `${r.id} on ${r.problem}`).join('; ')}.` : ''}` +
+    (run.skipped.length ? `\n\nNot applicable: ${run.skipped.map((s) => `${s.claim} on ${s.problem} (${s.reason})`).join('; ')}.` : '');
+  const sections: Section[] = [];
+  const tables: Table[] = [claimsTable(run.results)];
   if (suite.figures) {
     const s = suite.figures;
-    const figs: LineFigure[] = [];
     options.onProgress?.('figure (a): risk vs M');
-    figs.push(riskVsMFigure(s, ctx));
+    const risks = risksVsM(s, ctx);
     options.onProgress?.('figure (b): LTB vs LSA flows');
-    figs.push(trainingFigure(s, ctx));
+    const training = trainingFigure(s, ctx);
     options.onProgress?.('figure (c): GD-β flow rate');
-    figs.push(gdBetaFlowFigure(s, ctx));
+    const M = pickM(s);
+    const flowRun = runGdBetaFlow(withProblem(s.problem, { M }), 'random', ctx.seed);
     options.onProgress?.('figure (d): LSA additive error');
     const gapFigs = gapFigures(s, ctx);
-    const table = nearBayesTable(s, ctx);
+    options.onProgress?.('figure (e): near-Bayes grid');
+    const near = nearBayesRows(s, ctx);
+    sections.push({ heading: 'Findings', text: `${findingsText(s, risks, flowRun, near, run)}\n\n${tally}` });
     sections.push({
       heading: 'Figures',
       text: `Setting: d = ${s.problem.d}, σ² = ${s.problem.sigma2}, ‖β*‖²_H = ${betaHNorm2(s.problem)}, M ∈ {${s.M.join(', ')}}` +
         `${s.problem.psiIsotropic !== null ? `, Ψ = ${s.problem.psiIsotropic}·I` : ''}.`,
-      figures: [...figs, ...gapFigs],
-      ...(table ? { tables: [table] } : {}),
+      figures: [riskVsMFigure(risks), gd0MinusLsaFigure(risks), training, gdBetaFlowFigure(flowRun, M), ...gapFigs, ...(near ? [nearBayesFigure(near)] : [])],
     });
+    if (near) tables.push(nearBayesTable(near));
+  } else {
+    sections.push({ heading: 'Findings', text: tally });
   }
+  sections.push({ heading: 'Tables', text: 'Every claim checked, with what it measured and the tolerance it was judged by.', tables });
   if (options.precise) {
     sections.push({
       heading: 'Precision (--precise): float64 vs 50-digit closed forms',
@@ -250,5 +347,67 @@ export function buildReport(suite: Suite, run: SuiteRun, ctx: ClaimContext, opti
     title: suite.title,
     summary: failed.length === 0 ? `All ${run.results.length} checks pass.` : `${failed.length} of ${run.results.length} checks FAIL.`,
     sections,
+  };
+}
+
+/** About this many points of a trajectory go into a figure. */
+const FIGURE_MAX_POINTS = 300;
+
+/**
+ * The points (t, gap > 0) of a trajectory worth drawing on a linear-t, log-gap figure: a point is
+ * kept when t or log(gap) has moved by 1/{@link FIGURE_MAX_POINTS} of its range since the last kept
+ * one (thinning by step index would put every point in the stiff start), plus the last point.
+ */
+export function thinTrajectory(ts: ArrayLike<number>, gaps: ArrayLike<number>): { x: number; y: number }[] {
+  const idx: number[] = [];
+  for (let k = 0; k < ts.length; k++) if (gaps[k]! > 0 && Number.isFinite(gaps[k]!) && Number.isFinite(ts[k]!)) idx.push(k);
+  if (idx.length === 0) return [];
+  let lmin = Infinity;
+  let lmax = -Infinity;
+  for (const k of idx) {
+    const l = Math.log(gaps[k]!);
+    lmin = Math.min(lmin, l);
+    lmax = Math.max(lmax, l);
+  }
+  const dt = (ts[idx[idx.length - 1]!]! - ts[idx[0]!]!) / FIGURE_MAX_POINTS;
+  const dl = (lmax - lmin) / FIGURE_MAX_POINTS;
+  const out = [{ x: ts[idx[0]!]!, y: gaps[idx[0]!]! }];
+  for (const k of idx.slice(1)) {
+    const last = out[out.length - 1]!;
+    if (ts[k]! - last.x >= dt || Math.abs(Math.log(gaps[k]!) - Math.log(last.y)) >= dl) out.push({ x: ts[k]!, y: gaps[k]! });
+  }
+  const kEnd = idx[idx.length - 1]!;
+  if (out[out.length - 1]!.x !== ts[kEnd]!) out.push({ x: ts[kEnd]!, y: gaps[kEnd]! });
+  return out;
+}
+
+/**
+ * The rate figure of a flow run (`linear-icl flow --out`): R − R* against t on a log axis and, when
+ * the model has one, the predicted asymptotic slope −2λ_min(∇²R*), anchored where the gap first
+ * falls below 1e-6 of its start. The slope is stated per unit t in natural-log units and in decades.
+ */
+export function flowRunFigure(run: FlowRun, measures: FlowMeasures): LineFigure {
+  const points = thinTrajectory(run.ts, run.gaps);
+  const rate = measures.predictedRate;
+  const perUnit = (r: number): string => `${r.toPrecision(4)} per unit t in ln(R − R*) = ${(r / Math.LN10).toPrecision(4)} decades per unit t`;
+  const caption = [
+    `${run.model} flow, ${run.method}: ${run.steps} steps, status ${run.status}, final R − R* = ${measures.gap.toExponential(3)}.`,
+    measures.measuredRate !== null ? `Measured tail slope ${perUnit(measures.measuredRate)}.` : '',
+    rate !== null ? `Predicted −2λ_min(∇²R*) = ${perUnit(rate)} (the dashed line, drawn a decade above the data).` : '',
+  ].filter((s) => s !== '').join(' ');
+  const fig: LineFigure = {
+    id: 'flow-rate', title: `${run.model} gradient flow: R − R* against t`, caption,
+    x: { title: 't', format: '~g' }, y: { title: 'R − R* (log scale)', scale: 'log', format: '.0e' },
+    series: [{ name: 'R − R* along the flow', points }],
+  };
+  if (rate === null || !Number.isFinite(rate) || points.length < 2) return fig;
+  const g0 = points[0]!.y;
+  let k0 = points.findIndex((p) => p.y < 1e-6 * g0);
+  if (k0 < 0) k0 = Math.floor(points.length / 2);
+  const anchor = points[k0]!;
+  return {
+    ...fig,
+    // Drawn a decade above the data: on the data it would hide behind the curve it predicts.
+    slopeLine: { label: `predicted slope ${(rate / Math.LN10).toPrecision(3)} dec/t`, x0: anchor.x, y0: 10 * anchor.y, slope: rate, x1: points[points.length - 1]!.x },
   };
 }

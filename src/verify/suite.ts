@@ -77,7 +77,7 @@ const ANISO = {
 
 /** The embedded default suite, in the JSON schema above. */
 export const DEFAULT_SUITE_JSON = {
-  title: 'linear-icl verify: the claim catalogue of math.md §5',
+  title: 'linear-icl verify: the claim catalogue of docs/math.md §5',
   seed: 1,
   problems: [
     ...ZWB_M.map((M) => ({

@@ -44,6 +44,12 @@ describe('linear-icl flow', () => {
     expect(last[0]).toBe(j.t);
     expect(existsSync(join(out, 'rate.svg'))).toBe(true);
     expect(readFileSync(join(out, 'rate.svg'), 'utf8')).toMatch(/^<svg[\s\S]*predicted slope[\s\S]*<\/svg>\s*$/);
+    // result.json beside the trajectory is the --json result (wall time aside)
+    const saved = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect({ ...saved, wallTimeMs: 0 }).toEqual({ ...j, wallTimeMs: 0 });
+    // the figure went through the vega-lite pipeline: its spec is beside it, with a log y axis
+    const spec = JSON.parse(readFileSync(join(out, 'rate.vl.json'), 'utf8'));
+    expect(JSON.stringify(spec)).toMatch(/"type":"log"/);
   });
 
   it('--model gd-0 reports R*_GD0; an estimator file as --init; fixed-step Euler counts steps', () => {

@@ -74,16 +74,24 @@ describe('linear-icl verify', () => {
     }
     expect(existsSync(join(out, 'report.md'))).toBe(true);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
-    for (const id of ['risk-vs-M', 'training-ltb-vs-lsa', 'gd-beta-flow-rate', 'lsa-gap-vs-beta', 'lsa-gap-vs-sigma']) {
+    const figureIds = ['risk-vs-M', 'gd0-minus-lsa', 'training-ltb-vs-lsa', 'gd-beta-flow-rate', 'lsa-gap-vs-beta', 'lsa-gap-vs-sigma', 'near-bayes-ratio'];
+    for (const id of figureIds) {
       expect(existsSync(join(out, 'figures', `${id}.svg`)), id).toBe(true);
     }
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/ZWB-2/);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/ZWB-2/);
+    // the report leads with its findings, then the figures, then the tables
+    const at = (h: string): number => md.indexOf(`\n## ${h}\n`);
+    expect(at('Findings')).toBeGreaterThan(0);
+    expect(at('Findings')).toBeLessThan(at('Figures'));
+    expect(at('Figures')).toBeLessThan(at('Tables'));
+    expect(md.slice(at('Findings'), at('Figures'))).toMatch(/LTB\* = GD-β\* = \d/);
     if (process.env['LINEAR_ICL_SKIP_BROWSER'] === '1') return;
     // The report as a person opens it: every figure rendered in headless Chromium.
     const seen = await checkReportInBrowser(join(out, 'index.html'));
     expect(seen.consoleErrors).toEqual([]);
     expect(seen.figures.map((x) => x.id).sort()).toEqual(
-      ['gd-beta-flow-rate', 'lsa-gap-vs-beta', 'lsa-gap-vs-sigma', 'risk-vs-M', 'training-ltb-vs-lsa'].map((id) => `fig-${id}`).sort(),
+      figureIds.map((id) => `fig-${id}`).sort(),
     );
     for (const fig of seen.figures) {
       expect(fig.width, fig.id).toBeGreaterThan(100);

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/linalg/index.js';
-import { effectiveGdBeta, makeProblem, reducedForm } from '../../src/models/index.js';
+import { effectiveGdBeta, estimatorFromReduced, makeProblem, reducedForm } from '../../src/models/index.js';
 import { optimumGdBeta, riskAttention, riskReduced } from '../../src/risk/index.js';
-import { attentionFlow, attentionInitialState, estimatorFromReduced, runFlow } from '../../src/flow/index.js';
+import { attentionFlow, attentionInitialState, runFlow } from '../../src/flow/index.js';
 import { randomLsa, randomLtb, randomProblem, relDiffArray } from '../helpers/problems.js';
 
 describe('attention flow fields', () => {

@@ -23,6 +23,28 @@ describe('fitTailRate', () => {
     expect(fit!.tEnd).toBeLessThan(160); // stops before the floor
     expect(fit!.points).toBeGreaterThan(50);
   });
+  it('with a ceiling fits every point of the window floor < gap ≤ ceiling (least squares by hand)', () => {
+    const ts = Array.from({ length: 60 }, (_, k) => k);
+    const gaps = ts.map((t, k) => Math.exp(-0.5 * t) * (1 + 0.01 * Math.sin(3 * k)));
+    const lo = 1e-10;
+    const hi = 1e-3;
+    const win = ts.filter((_, k) => gaps[k]! > lo && gaps[k]! <= hi);
+    const lw = ts.flatMap((_, k) => (gaps[k]! > lo && gaps[k]! <= hi ? [Math.log(gaps[k]!)] : []));
+    const n = win.length;
+    const tb = win.reduce((a, b) => a + b, 0) / n;
+    const lb = lw.reduce((a, b) => a + b, 0) / n;
+    let stt = 0;
+    let stl = 0;
+    for (let k = 0; k < n; k++) {
+      stt += (win[k]! - tb) ** 2;
+      stl += (win[k]! - tb) * (lw[k]! - lb);
+    }
+    const fit = fitTailRate(ts, gaps, lo, hi)!;
+    expect(fit.points).toBe(n);
+    expect(Math.abs(fit.rate - stl / stt)).toBeLessThan(1e-12 * Math.abs(stl / stt));
+    expect(fit.tStart).toBe(win[0]);
+    expect(fit.tEnd).toBe(win[n - 1]);
+  });
   it('returns null with fewer than three usable points', () => {
     expect(fitTailRate([0, 1, 2], [1, 1e-20, 1e-30], 1e-13)).toBeNull();
     expect(fitTailRate([0, 1], [1, 0.5], 0)).toBeNull();

@@ -33,3 +33,27 @@ export function tempFiles(files: Record<string, unknown>): Record<string, string
   }
   return out;
 }
+
+/**
+ * Runs the CLI inside this process (main.ts's `run`), capturing what it writes to stdout and stderr:
+ * the same dispatch and error policy as the spawned binary, without a process start per case.
+ */
+export async function runCliInProcess(args: string[]): Promise<CliResult> {
+  const { run } = await import('../../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const code = await run(args);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    process.exitCode = saved;
+  }
+}

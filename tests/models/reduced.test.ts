@@ -2,9 +2,11 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/linalg/index.js';
 import {
-  effectiveGdBeta, ltbFromGdBeta, lsaFromGd0, predict, predictReduced, reducedForm, samplePrompt, type GdBeta, type Ltb,
+  effectiveGdBeta, estimatorFromReduced, ltbFromGdBeta, lsaFromGd0, packReduced, predict, predictReduced, reducedForm, reducedLayout,
+  reducedSize, samplePrompt, unpackReduced, type GdBeta, type Ltb,
 } from '../../src/models/index.js';
-import { randomGdBeta, randomLtb, randomProblem, relDiff, relDiffArray } from '../helpers/problems.js';
+import { riskAttention, riskReduced } from '../../src/risk/index.js';
+import { randomGdBeta, randomLtb, randomLsa, randomProblem, relDiff, relDiffArray } from '../helpers/problems.js';
 
 // Sizes and seeds are drawn as their own parameters; every failure prints the seed for replay.
 const dims = fc.integer({ min: 1, max: 6 });
@@ -93,5 +95,54 @@ describe('effectiveGdBeta reports why an LTB is not a GD-β, with the size', () 
     const eff = effectiveGdBeta({ ...base, W1 } as Ltb);
     expect(eff.ok ? 'ok' : eff.reason).toBe('β_m ≠ −p_x/p_y');
     if (!eff.ok) expect(Math.abs(eff.size - 0.5)).toBeLessThan(1e-15);
+  });
+});
+
+describe('reduced ↔ raw and the packing θ = (β_m, p, Q)', () => {
+  const kinds = fc.constantFrom('lsa' as const, 'ltb' as const);
+
+  test.prop([dims, seeds, kinds], { numRuns: 60 })('reduced → raw → reduced is exact (bit for bit), and pack/unpack round-trips', (d, seed, kind) => {
+    const rng = new Rng(seed);
+    const theta = Float64Array.from({ length: reducedSize(d, kind) }, () => rng.normal());
+    const red = unpackReduced(theta, d, kind);
+    expect(Array.from(packReduced(red, kind))).toEqual(Array.from(theta));
+    const est = estimatorFromReduced(red, kind);
+    expect(est.kind).toBe(kind);
+    const back = reducedForm(est);
+    expect(Array.from(back.p)).toEqual(Array.from(red.p));
+    expect(Array.from(back.Q.data)).toEqual(Array.from(red.Q.data));
+    expect(Array.from(back.betaM)).toEqual(Array.from(red.betaM)); // zeros for LSA
+  });
+
+  test.prop([dims, seeds, fc.integer({ min: 1, max: 3 })], { numRuns: 40 })(
+    'raw → reduced → raw keeps the function: the d_f = 1 LTB predicts what the original LTB/LSA predicts',
+    (d, seed, df) => {
+      const rng = new Rng(seed);
+      const problem = randomProblem(rng, d, 5);
+      for (const e of [randomLtb(rng, d, df, 0.7), randomLsa(rng, d, 0.7)]) {
+        const again = estimatorFromReduced(reducedForm(e), e.kind);
+        const prompt = samplePrompt(problem, rng);
+        expect(relDiff(predict(again, prompt, true), predict(e, prompt, true)), `seed ${seed}`).toBeLessThan(1e-10);
+      }
+    },
+  );
+
+  it('the layout: β_m at 0 (LTB only), then p [d+1], then Q [d+1, d] row-major', () => {
+    expect(reducedLayout(3, 'ltb')).toEqual({ p: 3, Q: 7, size: 19 });
+    expect(reducedLayout(3, 'lsa')).toEqual({ p: 0, Q: 4, size: 16 });
+    expect(reducedSize(1, 'ltb')).toBe(1 + 2 + 2);
+  });
+
+  describe('on a problem', () => {
+    const p = randomProblem(new Rng(3), 3, 5, { betaScale: 3 });
+    const rng = new Rng(5);
+    const theta = Float64Array.from({ length: 3 + 4 + 12 }, () => rng.normal());
+
+    it('pack/unpack round-trips and raw weights reproduce the reduced parameters', () => {
+      const red = unpackReduced(theta, 3, 'ltb');
+      expect(Array.from(packReduced(red, 'ltb'))).toEqual(Array.from(theta));
+      const est = estimatorFromReduced(red, 'ltb');
+      expect(riskAttention(p, est).risk).toBe(riskReduced(p, red).risk);
+    });
   });
 });

@@ -13,7 +13,7 @@ import {
 import { checkGdBetaFlow, checkZfb } from '../../src/verify/flows.js';
 import { RESPONSES } from '../../src/verify/gauss.js';
 import { optimumGd0 } from '../../src/risk/index.js';
-import type { AttentionClass } from '../../src/verify/optimize.js';
+import type { AttentionKind as AttentionClass } from '../../src/models/index.js';
 import { relDiffArray } from '../helpers/problems.js';
 
 const ctx = claimContext({ bayesSamples: 4000, mcSamples: 20_000 });

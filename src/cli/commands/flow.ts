@@ -7,11 +7,12 @@
  * With `--json` one object with at least: status, finalRisk, optimalRisk (closed-form R*_GDβ, or
  * R*_GD0 for `--model gd-0`), distanceToOptimum (Frobenius distance of the endpoint's effective
  * (Γ, β₀) to (Γ*, β*)), measuredRate, predictedRate, nfev, steps. `--out DIR` writes
- * trajectory.csv (t, risk, gap) and rate.svg (log₁₀(R − R*) against t with the predicted slope).
+ * trajectory.csv (t, risk, gap), result.json and rate.svg (R − R* against t on a log axis with the
+ * predicted slope, drawn by the report's vega-lite pipeline).
  * A progress line goes to stderr only when stderr is a TTY. Exit 2 for bad options (naming the
  * option), 3 when the integration failed (maxStepsReached, stepSizeTooSmall, nonFiniteState).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.js';
@@ -21,8 +22,7 @@ import {
   DEFAULT_RTOL,
   FLOW_METHODS,
   FLOW_MODELS,
-  fitTailRate,
-  gdBetaFlow,
+  flowMeasures,
   runFlow,
   type FlowMethod,
   type FlowModel,
@@ -30,8 +30,11 @@ import {
   type RunFlowOptions,
 } from '../../flow/index.js';
 import { estimatorToJSON, parseEstimator, type Problem } from '../../models/index.js';
-import { emit, parseIntOption, parseJsonFile, parsePositiveOption } from '../io.js';
+import { renderFigureSvg } from '../../report/index.js';
+import { flowRunFigure } from '../../verify/index.js';
+import { emit, jsonReplacer, makeOutputDir, parseIntOption, parseJsonFile, parsePositiveOption, withFlagNames } from '../io.js';
 import { fmt, loadProblem, withJson } from './common.js';
+import { EXIT } from '../exit.js';
 
 interface FlowOpts {
   problem: string;
@@ -50,15 +53,30 @@ interface FlowOpts {
   convergedGap?: number;
   maxSteps: number;
   out?: string;
+  saveEvery: number;
   json: boolean;
 }
+
+/** The flag of each {@link RunFlowOptions} field, for the library's errors. */
+const FLOW_FLAGS: Readonly<Record<string, string>> = {
+  model: '--model', parametrization: '--parametrization', init: '--init', seed: '--seed', initScale: '--init-scale',
+  method: '--method', rtol: '--rtol', atol: '--atol', dt: '--dt', dtMax: '--dt-max', tEnd: '--t-end',
+  convergedGap: '--converged-gap', maxSteps: '--max-steps',
+};
+
+/** What to try after each failed status (exit 3). */
+const FAILURE_ADVICE: Partial<Record<FlowRun['status'], string>> = {
+  maxStepsReached: 'raise --max-steps, or loosen --rtol/--atol, or try --method rosenbrock for a stiff problem',
+  stepSizeTooSmall: 'the problem is too stiff for this method at this tolerance: try --method rosenbrock or loosen --rtol',
+  nonFiniteState: 'the state overflowed: lower --dt (fixed step) or use an adaptive method',
+};
 
 /** Registers `linear-icl flow` (see the module comment for options, output and exit codes). */
 export function registerFlow(program: Command): void {
   withJson(
     program
       .command('flow')
-      .description('integrate the exact population gradient flow of GD-β, GD-0, LTB, LSA or ZFB\'s LSA and judge the endpoint (math.md §4)')
+      .description('integrate the exact population gradient flow of GD-β, GD-0, LTB, LSA or ZFB\'s LSA and judge the endpoint (docs/math.md §4)')
       .requiredOption('--problem <file>', 'problem JSON')
       .addOption(new Option('--model <model>', 'which flow').choices([...FLOW_MODELS]).default('gd-beta'))
       .addOption(new Option('--parametrization <p>', 'LTB/LSA parameters: reduced (β_m, p, Q) or raw weights').choices(['reduced', 'raw']).default('reduced'))
@@ -74,8 +92,9 @@ export function registerFlow(program: Command): void {
       .option('--until-converged', `run until R − R* ≤ gap·R* (GD/ZFB) or RMS ∇R ≤ 1e-10 (LTB/LSA); the default`)
       .option('--converged-gap <g>', `relative gap target of --until-converged (default ${DEFAULT_CONVERGED_GAP})`, parsePositiveOption('--converged-gap'))
       .option('--max-steps <N>', 'cap on step attempts', parseIntOption('--max-steps', 1, 1e9), 100_000)
-      .option('--out <dir>', 'write trajectory.csv and rate.svg into this directory'),
-  ).action((opts: FlowOpts) => {
+      .option('--out <dir>', 'write trajectory.csv, result.json and rate.svg into this directory')
+      .option('--save-every <K>', 'with --out: write every K-th saved step to trajectory.csv (and always the last)', parseIntOption('--save-every', 1, 1e9), 1),
+  ).action(async (opts: FlowOpts) => {
     if (opts.tEnd !== undefined && opts.untilConverged) {
       throw new InputError('--t-end', 'cannot be combined with --until-converged: choose one stopping rule');
     }
@@ -89,7 +108,7 @@ export function registerFlow(program: Command): void {
     else init = parseJsonFile(opts.init, '--init', (v) => parseEstimator(v, problem.d));
 
     const progress = process.stderr.isTTY ? progressLine(opts.model) : undefined;
-    const run = runFlow(problem, {
+    const run = withFlagNames(FLOW_FLAGS, () => runFlow(problem, {
       model: opts.model,
       parametrization: opts.parametrization,
       init,
@@ -104,12 +123,16 @@ export function registerFlow(program: Command): void {
       convergedGap: opts.convergedGap,
       maxSteps: opts.maxSteps,
       onStep: progress?.update,
-    });
+    }));
     progress?.done();
     const result = summary(problem, run);
-    if (opts.out !== undefined) writeOutputs(opts.out, run, result.predictedRate);
+    if (opts.out !== undefined) await writeOutputs(opts.out, problem, run, result, opts.saveEvery);
     emit(opts.json, result, () => human(run, result));
-    if (run.status === 'maxStepsReached' || run.status === 'stepSizeTooSmall' || run.status === 'nonFiniteState') process.exitCode = 3;
+    const failure = FAILURE_ADVICE[run.status];
+    if (failure !== undefined) {
+      process.stderr.write(`linear-icl: numerical failure: the flow stopped (${run.status}) after ${run.steps} steps at t = ${fmt(run.t)} with R − R* = ${fmt(result.gap)}: ${failure}\n`);
+      process.exitCode = EXIT.numerical;
+    }
   });
 }
 
@@ -123,6 +146,7 @@ interface FlowSummary {
   distanceToOptimum: number | null;
   measuredRate: number | null;
   predictedRate: number | null;
+  rateNote: string | null;
   nfev: number;
   steps: number;
   rejected: number;
@@ -135,40 +159,7 @@ interface FlowSummary {
 
 function summary(problem: Problem, run: FlowRun): FlowSummary {
   const v = run.verdict;
-  let distanceToOptimum: number | null;
-  let measuredRate: number | null;
-  let predictedRate: number | null;
-  let finalRisk: number;
-  const gapsFloor = 1e-13 * run.optimalRisk;
-  if (v.kind === 'gd') {
-    distanceToOptimum = v.distanceToOptimum;
-    measuredRate = v.measuredRate;
-    predictedRate = v.predictedRate;
-    finalRisk = v.finalRisk;
-  } else if (v.kind === 'attention') {
-    distanceToOptimum = v.distanceToOptimum;
-    // An LTB run that reached GD-β* has a measurable rate; there is no closed-form prediction.
-    measuredRate = v.basin === 'global' ? (fitTailRate(run.ts, run.gaps, gapsFloor)?.rate ?? null) : null;
-    predictedRate = null;
-    finalRisk = v.finalRisk;
-  } else {
-    // ZFB: the effective estimator is GD-0 with Γ = uUᵀ (β₀ = 0 = β*).
-    const gd = gdBetaFlow(problem, 'gd-beta');
-    const est = run.estimator;
-    let dist = 0;
-    if (est.kind === 'lsa') {
-      const d = problem.d;
-      const m = d + 1;
-      const u = est.WPV.data[m * m - 1]!;
-      const Gamma = { rows: d, cols: d, data: new Float64Array(d * d) };
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) Gamma.data[i * d + j] = u * est.WKQ.data[j * m + i]!;
-      dist = gd.distance(gd.fromEstimator({ kind: 'gd-beta', Gamma, beta0: new Float64Array(d) }));
-    }
-    distanceToOptimum = dist;
-    measuredRate = fitTailRate(run.ts, run.gaps, gapsFloor)?.rate ?? null;
-    predictedRate = null;
-    finalRisk = v.finalRisk;
-  }
+  const { finalRisk, distanceToOptimum, measuredRate, predictedRate, rateNote } = flowMeasures(problem, run);
   const { kind: _kind, ...rest } = v as unknown as Record<string, unknown> & { kind: string };
   void _kind;
   return {
@@ -181,6 +172,7 @@ function summary(problem: Problem, run: FlowRun): FlowSummary {
     distanceToOptimum,
     measuredRate,
     predictedRate,
+    rateNote,
     nfev: run.nfev,
     steps: run.steps,
     rejected: run.rejected,
@@ -200,8 +192,9 @@ function human(run: FlowRun, s: FlowSummary): string {
     `distance   ${s.distanceToOptimum === null ? 'n/a (no effective GD-β)' : fmt(s.distanceToOptimum)}  ‖(Γ, β₀) − (Γ*, β*)‖_F`,
   ];
   if (s.predictedRate !== null || s.measuredRate !== null) {
-    lines.push(`rate       measured ${s.measuredRate === null ? 'n/a (tail too short)' : fmt(s.measuredRate)}   predicted ${s.predictedRate === null ? 'n/a' : fmt(s.predictedRate)}  (d log(R − R*)/dt)`);
+    lines.push(`rate       measured ${s.measuredRate === null ? 'n/a' : fmt(s.measuredRate)}   predicted ${s.predictedRate === null ? 'n/a' : fmt(s.predictedRate)}  (d log(R − R*)/dt)`);
   }
+  if (s.rateNote !== null) lines.push(`           ${s.rateNote}`);
   const v = run.verdict;
   if (v.kind === 'gd') lines.push(`monotone   ${v.monotone ? 'yes' : `no (largest rise ${fmt(v.maxRelativeIncrease)}·R*)`}`);
   if (v.kind === 'attention') {
@@ -238,66 +231,18 @@ function progressLine(model: FlowModel): { update: (info: { t: number; step: num
   };
 }
 
-function writeOutputs(dir: string, run: FlowRun, predictedRate: number | null): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw new InputError('--out', `cannot create directory ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  const lines = ['t,risk,gap'];
-  for (let k = 0; k < run.ts.length; k++) lines.push(`${run.ts[k]},${run.risks[k]},${run.gaps[k]}`);
-  writeFileSync(join(dir, 'trajectory.csv'), `${lines.join('\n')}\n`);
-  writeFileSync(join(dir, 'rate.svg'), rateSvg(run, predictedRate));
-}
-
 /**
- * A small hand-written SVG: log₁₀(R − R*) against t (points with R − R* > 0), and the predicted
- * slope (rate/ln 10 per unit t) drawn through the last plotted point.
+ * `--out DIR`: trajectory.csv (t, risk, gap at every `saveEvery`-th saved step and the last), result.json (the --json result)
+ * and rate.svg with its vega-lite spec rate.vl.json (the report's figure pipeline).
  */
-export function rateSvg(run: FlowRun, predictedRate: number | null): string {
-  const W = 640;
-  const H = 400;
-  const L = 70;
-  const Rm = 20;
-  const T = 30;
-  const B = 50;
-  const pts: [number, number][] = [];
-  for (let k = 0; k < run.ts.length; k++) if (run.gaps[k]! > 0 && Number.isFinite(run.gaps[k]!)) pts.push([run.ts[k]!, Math.log10(run.gaps[k]!)]);
-  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const head = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`;
-  if (pts.length < 2) return `${head}<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no positive R − R* to plot</text></svg>\n`;
-  const t0 = pts[0]![0];
-  const t1 = pts[pts.length - 1]![0];
-  let y0 = Infinity;
-  let y1 = -Infinity;
-  for (const [, y] of pts) {
-    y0 = Math.min(y0, y);
-    y1 = Math.max(y1, y);
-  }
-  if (y1 - y0 < 1e-9) y1 = y0 + 1;
-  const sx = (t: number): number => L + ((t - t0) / (t1 - t0 || 1)) * (W - L - Rm);
-  const sy = (y: number): number => T + ((y1 - y) / (y1 - y0)) * (H - T - B);
-  const path = pts.map(([t, y], i) => `${i === 0 ? 'M' : 'L'}${sx(t).toFixed(2)},${sy(y).toFixed(2)}`).join(' ');
-  const parts = [head, `<rect x="${L}" y="${T}" width="${W - L - Rm}" height="${H - T - B}" fill="none" stroke="#888"/>`];
-  for (let k = 0; k <= 4; k++) {
-    const y = y0 + ((y1 - y0) * k) / 4;
-    const t = t0 + ((t1 - t0) * k) / 4;
-    parts.push(`<text x="${L - 6}" y="${sy(y) + 4}" text-anchor="end">${y.toFixed(1)}</text>`);
-    parts.push(`<text x="${sx(t)}" y="${H - B + 16}" text-anchor="middle">${t.toPrecision(3)}</text>`);
-  }
-  parts.push(`<path d="${path}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>`);
-  if (predictedRate !== null && Number.isFinite(predictedRate)) {
-    const [ta, ya] = pts[pts.length - 1]!;
-    const slope = predictedRate / Math.LN10;
-    // Clip the predicted line to the plot box.
-    const tb = Math.max(t0, ta + (y1 - ya) / slope);
-    const yb = ya + slope * (tb - ta);
-    parts.push(`<line x1="${sx(tb).toFixed(2)}" y1="${sy(Math.min(yb, y1)).toFixed(2)}" x2="${sx(ta).toFixed(2)}" y2="${sy(ya).toFixed(2)}" stroke="#d62728" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${W - Rm - 4}" y="${T + 16}" text-anchor="end" fill="#d62728">predicted slope −2λ_min(∇²R*) = ${esc(predictedRate.toExponential(3))}</text>`);
-  }
-  parts.push(`<text x="${(L + W - Rm) / 2}" y="${H - 12}" text-anchor="middle">t</text>`);
-  parts.push(`<text x="16" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(T + H - B) / 2})">log10(R − R*)</text>`);
-  parts.push(`<text x="${L}" y="${T - 10}">${esc(`${run.model} flow, ${run.method}`)}</text>`);
-  parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
+async function writeOutputs(dir: string, problem: Problem, run: FlowRun, result: FlowSummary, saveEvery: number): Promise<void> {
+  makeOutputDir(dir, '--out');
+  const lines = ['t,risk,gap'];
+  const n = run.ts.length;
+  for (let k = 0; k < n; k++) if (k % saveEvery === 0 || k === n - 1) lines.push(`${run.ts[k]},${run.risks[k]},${run.gaps[k]}`);
+  writeFileSync(join(dir, 'trajectory.csv'), `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'result.json'), `${JSON.stringify(result, jsonReplacer, 2)}\n`);
+  const fig = await renderFigureSvg(flowRunFigure(run, flowMeasures(problem, run)));
+  writeFileSync(join(dir, 'rate.svg'), fig.svg);
+  writeFileSync(join(dir, 'rate.vl.json'), `${JSON.stringify(fig.spec, null, 2)}\n`);
 }

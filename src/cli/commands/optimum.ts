@@ -1,16 +1,13 @@
 /**
  * `linear-icl optimum --problem P.json --class gd-beta|gd-0|lsa|ltb [--seed S]` — the optimal
- * estimator of a class: closed form for GD-β/GD-0 (math.md §3.2), multi-start flow + L-BFGS +
- * Newton polish on the exact risk for LSA/LTB (src/verify/optimize.ts).
+ * estimator of a class through src/optimum's `optimum(problem, kind)`: closed form for GD-β/GD-0
+ * (math.md §3.2), multi-start flow + L-BFGS + Newton polish on the exact risk for LSA/LTB.
  */
 import { Option, type Command } from 'commander';
 import { estimatorToJSON, type EffectiveGdBeta } from '../../models/index.js';
-import { optimumGd0, optimumGdBeta } from '../../risk/index.js';
-import { optimumAttention } from '../../verify/optimize.js';
+import { optimum, OPTIMUM_KINDS, type OptimumKind } from '../../optimum/index.js';
 import { emit, parseIntOption } from '../io.js';
 import { fmt, loadProblem, withJson } from './common.js';
-
-type OptimumClass = 'gd-beta' | 'gd-0' | 'lsa' | 'ltb';
 
 /** The effective-GD-β verdict as JSON (the estimator in the estimator JSON shape). */
 export function effectiveGdBetaJSON(e: EffectiveGdBeta): Record<string, unknown> {
@@ -31,18 +28,17 @@ export function registerOptimum(program: Command): void {
       .command('optimum')
       .description('the optimal estimator of a class and its risk (closed form for gd-beta/gd-0, numerical for lsa/ltb)')
       .requiredOption('--problem <file>', 'problem JSON')
-      .addOption(new Option('--class <class>', 'estimator class').choices(['gd-beta', 'gd-0', 'lsa', 'ltb']).makeOptionMandatory())
+      .addOption(new Option('--class <class>', 'estimator class').choices([...OPTIMUM_KINDS]).makeOptionMandatory())
       .option('--seed <S>', 'seed of the random starts (lsa/ltb)', parseIntOption('--seed', 0, 2 ** 32 - 1), 1),
-  ).action((opts: { problem: string; class: OptimumClass; seed: number; json: boolean }) => {
+  ).action((opts: { problem: string; class: OptimumKind; seed: number; json: boolean }) => {
     const problem = loadProblem(opts.problem);
-    if (opts.class === 'gd-beta' || opts.class === 'gd-0') {
-      const opt = opts.class === 'gd-beta' ? optimumGdBeta(problem) : optimumGd0(problem);
+    const opt = optimum(problem, opts.class, { seed: opts.seed });
+    if (opt.kind === 'gd-beta' || opt.kind === 'gd-0') {
       emit(opts.json, { class: opts.class, risk: opt.risk, estimator: estimatorToJSON(opt.estimator) }, () =>
         `class  ${opts.class}\nrisk   ${fmt(opt.risk)}  (closed form, math.md §3.2)\nestimator ${JSON.stringify(estimatorToJSON(opt.estimator))}`,
       );
       return;
     }
-    const opt = optimumAttention(problem, opts.class, { seed: opts.seed });
     const starts = opt.starts.map((s) => ({
       name: s.name, risk: s.risk, gradNorm: s.gradNorm, iterations: s.iterations, initialRisk: s.initialRisk,
       flowRisk: s.flowRisk, flowTime: s.flowTime, nfev: s.nfev, status: s.status, newton: s.newton,

@@ -9,15 +9,13 @@
  */
 import type { Command } from 'commander';
 import { writeReport } from '../../report/index.js';
-import { claimContext } from '../../verify/claims.js';
-import { preciseCheck, type PreciseResult } from '../../verify/precise.js';
-import { buildReport, formatMeasured } from '../../verify/report.js';
-import { defaultSuite, parseSuite, runSuite, type Suite } from '../../verify/suite.js';
-import { emit, parseJsonFile } from '../io.js';
+import {
+  buildReport, claimContext, defaultSuite, formatMeasured, parseSuite, preciseCheck, runSuite, type PreciseResult, type Suite,
+} from '../../verify/index.js';
+import { emit, makeOutputDir, parseJsonFile } from '../io.js';
 import { fmt, withJson } from './common.js';
+import { EXIT } from '../exit.js';
 
-/** Exit code of a failed claim (EXIT.failed of src/cli/main.ts; not imported to avoid an import cycle). */
-const FAILED_CLAIM_EXIT = 1;
 
 interface VerifyOptions {
   suite?: string;
@@ -41,6 +39,7 @@ export function registerVerify(program: Command): void {
       .option('--precise', 're-evaluate the GD-β and LTB closed forms in 50-digit arithmetic and report the float64 errors', false),
   ).action(async (opts: VerifyOptions) => {
     const suite: Suite = opts.suite ? parseJsonFile(opts.suite, '--suite', parseSuite) : defaultSuite();
+    makeOutputDir(opts.out, '--out'); // before the claims run: a bad directory fails in a second, not after it
     const tty = process.stderr.isTTY === true;
     const say = progress(tty);
     const ctx = claimContext({ seed: suite.seed, bayesSamples: suite.bayesSamples, mcSamples: suite.mcSamples });
@@ -85,6 +84,6 @@ export function registerVerify(program: Command): void {
       lines.push(`report: ${written.markdownPath}, ${written.htmlPath}`);
       return lines.join('\n');
     });
-    if (!run.pass) process.exitCode = FAILED_CLAIM_EXIT;
+    if (!run.pass) process.exitCode = EXIT.failed;
   });
 }

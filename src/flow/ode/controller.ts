@@ -116,8 +116,11 @@ export class PIState {
     this.k = errorOrder + 1;
   }
 
-  /** Factor for the next step after accepting a step with error norm `err` ≤ 1. */
-  accept(err: number): number {
+  /**
+   * Factor for the next step after accepting a step with error norm `err` ≤ 1. With a dead band
+   * b > 1 (the stepper's `deadBand`), a factor in [1, b] becomes 1 and one in (1/b, 1) becomes 1/b.
+   */
+  accept(err: number, deadBand = 1): number {
     const c = this.ctrl;
     let factor: number;
     if (err === 0) factor = c.maxFactor;
@@ -128,6 +131,10 @@ export class PIState {
     if (this.rejectedLast) factor = Math.min(1, factor);
     this.errPrev = Math.max(err, PREVIOUS_ERROR_FLOOR);
     this.rejectedLast = false;
+    if (deadBand > 1) {
+      if (factor >= 1 && factor <= deadBand) factor = 1;
+      else if (factor < 1 && factor > 1 / deadBand) factor = 1 / deadBand;
+    }
     return factor;
   }
 
@@ -140,33 +147,45 @@ export class PIState {
   }
 }
 
-/** Fill `scale` with atol_i + rtol_i · max(|y_i|, |yNew_i|) (pass `y` twice for a single state). */
+/**
+ * Fill `scale` with atol_i + rtol_i · max(|y_i|, |yNew_i|) (pass `y` twice for a single state).
+ * With `ref`, the state is a deviation from it and the scale is relative to the full state:
+ * atol_i + rtol_i · max(|ref_i + y_i|, |ref_i + yNew_i|).
+ */
 export function errorScale(
   scale: Float64Array,
   rtol: number | Float64Array,
   atol: number | Float64Array,
   y: Float64Array,
   yNew: Float64Array,
+  ref?: Float64Array,
 ): Float64Array {
   const rs = typeof rtol === 'number';
   const as = typeof atol === 'number';
   for (let k = 0; k < scale.length; k++) {
     const r = rs ? rtol : (rtol[k] as number);
     const a = as ? atol : (atol[k] as number);
-    scale[k] = a + r * Math.max(Math.abs(y[k] as number), Math.abs(yNew[k] as number));
+    const o = ref === undefined ? 0 : (ref[k] as number);
+    scale[k] = a + r * Math.max(Math.abs(o + (y[k] as number)), Math.abs(o + (yNew[k] as number)));
   }
   return scale;
 }
 
-function rmsScaled(v: Float64Array, scale: Float64Array): number {
+/** Σ_k (v_k / scale_k)², with 0/0 counted as 0 (a component with zero scale and zero error). */
+export function scaledSquares(v: Float64Array, scale: Float64Array): number {
   let s = 0;
   for (let k = 0; k < v.length; k++) {
     const sc = scale[k] as number;
-    const x = v[k] as number;
-    const r = sc > 0 ? x / sc : x === 0 ? 0 : Infinity;
+    const e = v[k] as number;
+    const r = sc > 0 ? e / sc : e === 0 ? 0 : Infinity;
     s += r * r;
   }
-  return Math.sqrt(s / v.length);
+  return s;
+}
+
+/** ‖v/scale‖_RMS, the norm of every error test and of the initial-step heuristic. */
+export function rmsScaled(v: Float64Array, scale: Float64Array): number {
+  return Math.sqrt(scaledSquares(v, scale) / v.length);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * linear-icl ODE library: explicit Runge–Kutta methods driven by validated Butcher tableaus, a
- * Rosenbrock method with pluggable linear algebra for stiff problems, constant and PI step-size
+ * Rosenbrock method with pluggable linear algebra for stiff problems, exponential Runge–Kutta
+ * methods for semilinear problems with a diagonal linear part, constant and PI step-size
  * control, dense output, events, steady-state detection and one `solve` entry point
  * (diffrax in miniature; coefficients and controller constants as scipy `integrate/_ivp`).
  *
@@ -37,6 +38,13 @@ export { rosenbrock, rosenbrockStepper } from './rosenbrock.js';
 export type { RosenbrockMethod, RosenbrockOptions, RosenbrockWorkspace, TimeDerivative } from './rosenbrock.js';
 export { denseJacobianSolver, finiteDifferenceJacobian } from './linsolve.js';
 export type { LinearSolverProvider, LinearSolverStats, DenseJacobian } from './linsolve.js';
+
+// Exponential Runge–Kutta (semilinear problems y′ = ℓ ⊙ y + N(t, y))
+export { defineExponentialTableau, phiFunctions, EXPONENTIAL_TOLERANCE } from './exponential-tableau.js';
+export type { ExponentialTableau, ExponentialTableauDefinition, PhiTerm } from './exponential-tableau.js';
+export { etd2, etd3, etd4, EXPONENTIAL_TABLEAUS } from './etd.js';
+export { exponential, exponentialStepper, EXPONENTIAL_DEAD_BAND, EXPONENTIAL_DEAD_BAND_MIN_N } from './exponential.js';
+export type { ExponentialMethod, ExponentialOptions, ExponentialWorkspace, SemilinearProblem } from './exponential.js';
 
 // Step-size control
 export {

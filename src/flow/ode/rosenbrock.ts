@@ -10,7 +10,7 @@
  */
 import type { LinearSolverProvider } from './linsolve.js';
 import type { RosenbrockTableau } from './rosenbrock-tableau.js';
-import { scaledSquares } from './stepper.js';
+import { rmsScaled } from './controller.js';
 import type { StepCounters, Stepper, StepWorkspace, VectorField } from './types.js';
 
 /** How ∂f/∂t is obtained: a function writing it into `out`, or a forward difference in t. */
@@ -119,7 +119,7 @@ export function rosenbrockStepper(method: RosenbrockMethod): Stepper<RosenbrockW
       const n = y0.length;
       const U = new Float64Array(s * n);
       const dense = new Float64Array(mDense * n);
-      const counters: StepCounters = { nfev: 0, njev: 0, nfactor: 0, nlinsolve: 0 };
+      const counters: StepCounters = { nfev: 0, njev: 0, nfactor: 0, nlinsolve: 0, coefficientFills: 0 };
       const ws: RosenbrockWorkspace = {
         n,
         field,
@@ -212,7 +212,7 @@ export function rosenbrockStepper(method: RosenbrockMethod): Stepper<RosenbrockW
     },
 
     errorNorm(ws: RosenbrockWorkspace, scale: Float64Array): number {
-      return Math.sqrt(scaledSquares(ws.err, scale) / ws.n);
+      return rmsScaled(ws.err, scale);
     },
 
     complete(ws: RosenbrockWorkspace, t: number, h: number): void {

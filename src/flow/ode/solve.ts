@@ -10,6 +10,7 @@
  */
 import { ConstantStepSize, PIController, PIState, errorScale, selectInitialStep, type StepSizeController } from './controller.js';
 import { EventTracker, validateEvents, type EventSpec, type LocatedEvent } from './events.js';
+import { exponentialStepper, type ExponentialMethod } from './exponential.js';
 import { DenseHistory, evaluateDense } from './interpolation.js';
 import { rosenbrockStepper, type RosenbrockMethod } from './rosenbrock.js';
 import { SaveRecorder, validateSaveAt, type SaveAt } from './saveat.js';
@@ -17,8 +18,24 @@ import { explicitRK } from './stepper.js';
 import type { ButcherTableau } from './tableau.js';
 import type { Stepper, StepWorkspace, VectorField } from './types.js';
 
-/** A method accepted by {@link solve}: an explicit RK tableau, or a Rosenbrock method. */
-export type Method = ButcherTableau | RosenbrockMethod;
+/**
+ * A method accepted by {@link solve}: an explicit RK tableau, a Rosenbrock method
+ * (`rosenbrock(rodas4, { linearSolver })`), or an exponential method for semilinear problems
+ * (`exponential(etd4, { ell, scaleRef })`, with the field = N only; see `types.ts`).
+ */
+export type Method = ButcherTableau | RosenbrockMethod | ExponentialMethod;
+
+/** The stepper that drives `method` (one per solve; the method objects are plain data). */
+function stepperOf(method: Method): Stepper<StepWorkspace> {
+  switch (method.kind) {
+    case 'explicitRK':
+      return explicitRK(method);
+    case 'rosenbrock':
+      return rosenbrockStepper(method);
+    case 'exponential':
+      return exponentialStepper(method);
+  }
+}
 
 /** Default cap on step attempts (accepted + rejected). */
 export const DEFAULT_MAX_STEPS = 100_000;
@@ -66,6 +83,8 @@ export interface SolveStats {
   readonly nlinsolve: number;
   /** Factorizations of I − γhJ (Rosenbrock). */
   readonly nfactor: number;
+  /** Evaluations of the φ coefficients, one per distinct step size (exponential methods). */
+  readonly coefficientFills: number;
   /** Accepted steps. */
   readonly accepted: number;
   /** Rejected attempts (error too large, non-finite, or singular iteration matrix). */
@@ -241,8 +260,9 @@ function allFinite(v: Float64Array): boolean {
  * @param field - vector field, writes f(t, y) into `out`, allocation-free (see {@link VectorField}).
  * @param y0 - initial state, length n ≥ 1, finite (not modified).
  * @param span - `[t0, t1]`, finite; t0 = t1 returns immediately.
- * @param method - an explicit RK tableau (`euler`, `rk4`, `bosh3`, `dopri5`, `tsit5`, `dop853`, …) or
- *   `rosenbrock(rodas4, { linearSolver })` for stiff problems.
+ * @param method - an explicit RK tableau (`euler`, `rk4`, `bosh3`, `dopri5`, `tsit5`, `dop853`, …),
+ *   `rosenbrock(rodas4, { linearSolver })` for stiff problems, or `exponential(etd4, { ell, scaleRef })`
+ *   for semilinear problems y′ = ℓ ⊙ y + N(t, y) — then `field` is N alone.
  * @param options - see {@link SolveOptions}.
  * @returns a {@link Solution} (discriminated on `status`).
  * @throws {TypeError | RangeError} for invalid arguments, naming the field (e.g. "options.rtol must be > 0 and finite, got -1", "y0[3] is NaN, must be finite").
@@ -267,14 +287,14 @@ export function solve(
   const [t0, t1] = span;
   if (typeof t0 !== 'number' || !Number.isFinite(t0)) throw new RangeError(`span[0] (t0) must be finite, got ${String(t0)}`);
   if (typeof t1 !== 'number' || !Number.isFinite(t1)) throw new RangeError(`span[1] (t1) must be finite, got ${String(t1)}`);
-  if (method === null || typeof method !== 'object' || (method.kind !== 'explicitRK' && method.kind !== 'rosenbrock')) {
-    throw new TypeError('method must be a Butcher tableau (e.g. dopri5) or rosenbrock(rodas4, { linearSolver })');
+  if (method === null || typeof method !== 'object' || (method.kind !== 'explicitRK' && method.kind !== 'rosenbrock' && method.kind !== 'exponential')) {
+    throw new TypeError('method must be a Butcher tableau (e.g. dopri5), rosenbrock(rodas4, { linearSolver }) or exponential(etd4, { ell })');
   }
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new RangeError(`options.${key} is not a solve option (known: ${[...OPTION_KEYS].join(', ')})`);
   }
-  const stepper: Stepper<StepWorkspace> = method.kind === 'explicitRK' ? explicitRK(method) : rosenbrockStepper(method);
+  const stepper = stepperOf(method);
   const {
     controller = stepper.errorOrder !== undefined ? new PIController() : new ConstantStepSize(),
     rtol,
@@ -375,6 +395,7 @@ export function solve(
         njev: counters.njev,
         nlinsolve: counters.nlinsolve,
         nfactor: counters.nfactor,
+        coefficientFills: counters.coefficientFills,
         accepted,
         rejected,
       },
@@ -404,14 +425,16 @@ export function solve(
   // Step size magnitude.
   let hAbs: number;
   if (adaptive) {
-    hAbs =
-      dt0 ??
-      selectInitialStep(field, t0, y, ws.f, t1, stepper.errorOrder as number, rtolV, atolV, dtMax, {
+    if (dt0 !== undefined) hAbs = dt0;
+    else if (stepper.initialStep !== undefined) hAbs = stepper.initialStep(ws, t0, y, t1, rtolV, atolV);
+    else {
+      hAbs = selectInitialStep(field, t0, y, ws.f, t1, stepper.errorOrder as number, rtolV, atolV, dtMax, {
         y1: ws.yNew,
         f1: ws.fNew === ws.f ? new Float64Array(n) : ws.fNew,
         scale,
       });
-    if (dt0 === undefined) counters.nfev++;
+      counters.nfev++;
+    }
     hAbs = Math.min(hAbs, dtMax);
   } else {
     hAbs = dt0 as number;
@@ -474,7 +497,8 @@ export function solve(
     if (pi !== undefined) {
       let err = NaN;
       if (finite) {
-        errorScale(scale, rtolV, atolV, y, ws.yNew);
+        if (stepper.errorScale !== undefined) stepper.errorScale(ws, scale, rtolV, atolV, y, ws.yNew);
+        else errorScale(scale, rtolV, atolV, y, ws.yNew);
         err = stepper.errorNorm(ws, scale);
       }
       if (!Number.isFinite(err)) {
@@ -490,7 +514,7 @@ export function solve(
         hAbs = Math.abs(h) * pi.reject(err);
         continue;
       }
-      hAbs = Math.abs(h) * pi.accept(err);
+      hAbs = Math.abs(h) * pi.accept(err, ws.deadBand);
     } else if (!finite) {
       return finish('nonFiniteState', t, y);
     }

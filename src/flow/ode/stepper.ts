@@ -11,6 +11,7 @@
  * f(t + h, y₁) as their last stage, others evaluate it in `complete`). Stage sums skip zero
  * coefficients and run as unit-stride axpy passes over rows of K.
  */
+import { scaledSquares } from './controller.js';
 import type { ButcherTableau } from './tableau.js';
 import type { StepCounters, Stepper, StepWorkspace, VectorField } from './types.js';
 
@@ -111,18 +112,6 @@ function combine(out: Float64Array, y: Float64Array | undefined, h: number, row:
   }
 }
 
-/** Σ_k (v_k / scale_k)², with 0/0 counted as 0 (a component with zero scale and zero error). */
-export function scaledSquares(v: Float64Array, scale: Float64Array): number {
-  let s = 0;
-  for (let k = 0; k < v.length; k++) {
-    const sc = scale[k] as number;
-    const e = v[k] as number;
-    const r = sc > 0 ? e / sc : e === 0 ? 0 : Infinity;
-    s += r * r;
-  }
-  return s;
-}
-
 /**
  * The generic explicit RK stepper for `tableau` (see the module comment). Returns a
  * {@link Stepper} whose workspace is an {@link ExplicitRKWorkspace}.
@@ -147,7 +136,7 @@ export function explicitRK(tableau: ButcherTableau): Stepper<ExplicitRKWorkspace
       const n = y0.length;
       const K = new Float64Array(tableau.kRows * n);
       const rows = Array.from({ length: tableau.kRows }, (_, i) => K.subarray(i * n, (i + 1) * n));
-      const counters: StepCounters = { nfev: 0, njev: 0, nfactor: 0, nlinsolve: 0 };
+      const counters: StepCounters = { nfev: 0, njev: 0, nfactor: 0, nlinsolve: 0, coefficientFills: 0 };
       const dense = new Float64Array(m * n);
       const ws: ExplicitRKWorkspace = {
         tableau,

@@ -1,10 +1,21 @@
 /**
  * Core types of the ODE library: the vector field, the dense-output bases, and the protocol every
- * stepper (explicit Runge–Kutta, Rosenbrock) implements so that one `solve` loop drives them all
- * (diffrax `AbstractSolver.init` / `step`, in miniature).
+ * stepper (explicit Runge–Kutta, Rosenbrock, exponential Runge–Kutta) implements so that one `solve`
+ * loop drives them all (diffrax `AbstractSolver.init` / `step`, in miniature).
  *
  * Glossary: n = state dimension; s = number of stages; m = number of dense-output coefficient
  * vectors of one step; h = signed step size (negative for backward spans); θ = (t − t_old) / h ∈ [0, 1].
+ *
+ * Semilinear problems y′ = ℓ ⊙ y + N(t, y) (diagonal ℓ): problem, solver and controller are composed
+ * by the one `solve`, as in diffrax. The problem is split in two: the field passed to `solve` is the
+ * nonlinear part N *alone*, and the linear part ℓ (with an optional error-scale reference) is bound
+ * to the solver by the method factory — `solve(N, y0, span, exponential(etd4, { ell, scaleRef }),
+ * { rtol, atol })`, like OrdinaryDiffEq's `SplitODEProblem(f1 = diag(ℓ), f2 = N)`. The stepper never
+ * forms ℓ ⊙ y + N for its stages (no cancellation, ℓ is integrated exactly through φ-functions), but
+ * its workspace's `f` / `fNew` are the full right-hand side ℓ ⊙ y + N, so steady-state detection and
+ * dense output see y′ as for every other method. The controller is the same {@link Stepper} client:
+ * the method only adjusts the error scale (`errorScale`), the first step (`initialStep`) and the
+ * accepted-step dead band (`StepWorkspace.deadBand`).
  */
 
 /**
@@ -45,6 +56,8 @@ export interface StepCounters {
   nfactor: number;
   /** Linear solves with the factored iteration matrix (implicit methods only). */
   nlinsolve: number;
+  /** Evaluations of the step-size-dependent φ coefficients, one per distinct h (exponential methods only). */
+  coefficientFills: number;
 }
 
 /**
@@ -64,12 +77,21 @@ export interface StepWorkspace {
   readonly dense: Float64Array;
   /** Work counters of this solve. */
   readonly counters: StepCounters;
+  /**
+   * Dead band of the PI controller's accepted-step factor (≥ 1): a factor in [1, deadBand] keeps h
+   * and one in (1/deadBand, 1) becomes 1/deadBand, so that per-h work (φ coefficients, a
+   * factorization) is reused over runs of steps (OrdinaryDiffEq's `qsteady_min`/`qsteady_max`).
+   * @defaultValue 1 (no dead band)
+   */
+  readonly deadBand?: number;
 }
 
 /**
  * The protocol shared by all steppers (one object per method; state lives in the workspace).
- * The solve loop calls, per attempt: `step` → `errorNorm`; on acceptance: `complete` → (optionally)
- * `denseCoefficients` → `advance`. None of these allocate.
+ * The solve loop calls, once: `init` → (`initialStep`); per attempt: `step` → `errorScale` →
+ * `errorNorm`; on acceptance: `complete` → (optionally) `denseCoefficients` → `advance`. None of the
+ * per-step calls allocate. `errorScale` and `initialStep` are optional hooks; without them `solve`
+ * uses `errorScale` and `selectInitialStep` of controller.ts.
  */
 export interface Stepper<W extends StepWorkspace = StepWorkspace> {
   /** Method name, e.g. `'dopri5'`. */
@@ -91,10 +113,22 @@ export interface Stepper<W extends StepWorkspace = StepWorkspace> {
    */
   step(ws: W, t: number, y: Float64Array, h: number): W | undefined;
   /**
+   * Optional: fill `scale` (length n) for the attempt (t, y) → yNew and return it. Default:
+   * atol_i + rtol_i·max(|y_i|, |yNew_i|). Exponential methods measure it relative to the full state
+   * `scaleRef + y` when y is a deviation from a reference.
+   */
+  errorScale?(ws: W, scale: Float64Array, rtol: number | Float64Array, atol: number | Float64Array, y: Float64Array, yNew: Float64Array): Float64Array;
+  /**
    * Scaled norm of the last error estimate: RMS of err_i / scale_i (or the method's own norm,
    * e.g. DOP853's stretched estimate). Always ≥ 0; NaN or ∞ if the step produced non-finite values.
    */
   errorNorm(ws: W, scale: Float64Array): number;
+  /**
+   * Optional: magnitude (> 0) of the first step of an adaptive solve without `options.dt0`, after
+   * `init` (so `ws.f` is f(t0, y0)); counts its own evaluations in `ws.counters`. `solve` caps it at
+   * `dtMax`. Default: Hairer's heuristic (`selectInitialStep`, one probe evaluation).
+   */
+  initialStep?(ws: W, t0: number, y0: Float64Array, t1: number, rtol: number | Float64Array, atol: number | Float64Array): number;
   /** After acceptance: make `ws.fNew` = f(t + h, yNew) (free for FSAL methods). */
   complete(ws: W, t: number, h: number): void;
   /** After `complete`: fill and return `ws.dense` for the accepted step from (t, y) of size h. */

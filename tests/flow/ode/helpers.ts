@@ -1,6 +1,7 @@
 /**
  * Shared fixtures of the ODE tests: the registry of all tableaus (drives describe.each, like
- * diffrax `all_ode_solvers`), a linear test problem with a hand-computed exact solution, a
+ * diffrax `all_ode_solvers`), a linear test problem with a hand-computed exact solution (also split
+ * as a semilinear problem for the exponential methods), a
  * structured (spectral) linear-solver provider for it, the least-squares slope fit used by the
  * convergence tests, and the tolerance table.
  */
@@ -14,6 +15,7 @@ import {
   type ButcherTableau,
   type LinearSolverProvider,
   type LinearSolverStats,
+  type SemilinearProblem,
   type VectorField,
 } from '../../../src/flow/ode/index.js';
 
@@ -70,6 +72,21 @@ export const linearField: VectorField = (_t, y, out) => {
     for (let j = 0; j < N; j++) s += (A[i * N + j] as number) * (y[j] as number);
     out[i] = s;
   }
+};
+
+/**
+ * y′ = A y split as a semilinear problem for the exponential methods: ℓ = diag(A), N(y) = (A − diag A) y
+ * (exact solution {@link exactLinear}).
+ */
+export const linearSplit: SemilinearProblem = {
+  ell: Float64Array.from({ length: N }, (_, i) => A[i * N + i] as number),
+  nonlinear: (_t, y, out) => {
+    for (let i = 0; i < N; i++) {
+      let s = 0;
+      for (let j = 0; j < N; j++) if (j !== i) s += (A[i * N + j] as number) * (y[j] as number);
+      out[i] = s;
+    }
+  },
 };
 
 /** Q · diag(w) · Qᵀ · x. */

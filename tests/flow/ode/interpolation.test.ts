@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ConstantStepSize, evaluateDense, rodas4, rosenbrock, solve, type Method } from '../../../src/flow/ode/index.js';
+import {
+  ConstantStepSize,
+  EXPONENTIAL_TABLEAUS,
+  evaluateDense,
+  exponential,
+  rodas4,
+  rosenbrock,
+  solve,
+  type Method,
+  type VectorField,
+} from '../../../src/flow/ode/index.js';
 import { DenseHistory } from '../../../src/flow/ode/interpolation.js';
-import { ALL_TABLEAUS, TOL, Y0, exactLinear, fittedOrder, linearField, maxAbsDiff, spectralSolver } from './helpers.js';
+import { ALL_TABLEAUS, TOL, Y0, exactLinear, fittedOrder, linearField, linearSplit, maxAbsDiff, spectralSolver } from './helpers.js';
 
 describe('evaluateDense', () => {
   const y0 = Float64Array.of(2);
@@ -48,14 +58,22 @@ const DENSE_RANGES: Record<string, readonly [number, number]> = {
   tsit5: [5, 8],
   dop853: [1, 4],
   rodas4: [2, 9],
+  etd2: [2, 7],
+  etd3: [2, 7],
+  etd4: [2, 7],
 };
 
-const DENSE_CASES: readonly (readonly [string, () => Method, number, number])[] = [
-  ...ALL_TABLEAUS.map((e) => [e.tableau.name, () => e.tableau, e.tableau.order, e.tableau.dense?.order as number] as const),
-  ['rodas4', () => rosenbrock(rodas4, { linearSolver: spectralSolver() }), rodas4.order, rodas4.dense.order] as const,
+/**
+ * [name, method, order p, dense order q, field]: the exponential methods integrate the same y′ = A y
+ * split as ℓ = diag A, N = (A − diag A) y (their field is N; dense output: cubic Hermite, q = 3).
+ */
+const DENSE_CASES: readonly (readonly [string, () => Method, number, number, VectorField])[] = [
+  ...ALL_TABLEAUS.map((e) => [e.tableau.name, () => e.tableau, e.tableau.order, e.tableau.dense?.order as number, linearField] as const),
+  ['rodas4', () => rosenbrock(rodas4, { linearSolver: spectralSolver() }), rodas4.order, rodas4.dense.order, linearField] as const,
+  ...Object.values(EXPONENTIAL_TABLEAUS).map((T) => [T.name, () => exponential(T, linearSplit), T.order, 3, linearSplit.nonlinear] as const),
 ];
 
-describe.each(DENSE_CASES)('dense output of %s', (name, method, order, denseOrder) => {
+describe.each(DENSE_CASES)('dense output of %s', (name, method, order, denseOrder, field) => {
   // Global error O(h^p) plus local interpolation error O(h^{q+1}).
   const expected = Math.min(order, denseOrder + 1);
 
@@ -65,7 +83,7 @@ describe.each(DENSE_CASES)('dense output of %s', (name, method, order, denseOrde
     const errs: number[] = [];
     for (let k = k0; k <= k1; k++) {
       const dt = 2 ** -k;
-      const sol = solve(linearField, Y0, [0, 1], method(), { controller: new ConstantStepSize(), dt0: dt, dense: true });
+      const sol = solve(field, Y0, [0, 1], method(), { controller: new ConstantStepSize(), dt0: dt, dense: true });
       let e = 0;
       const out = new Float64Array(Y0.length);
       for (let j = 0; j * dt < 1; j++) {
@@ -81,7 +99,7 @@ describe.each(DENSE_CASES)('dense output of %s', (name, method, order, denseOrde
   });
 
   it('solution.evaluate reproduces the saved step ends and y0', () => {
-    const sol = solve(linearField, Y0, [0, 1], method(), { controller: new ConstantStepSize(), dt0: 1 / 8, dense: true, saveAt: { kind: 'steps' } });
+    const sol = solve(field, Y0, [0, 1], method(), { controller: new ConstantStepSize(), dt0: 1 / 8, dense: true, saveAt: { kind: 'steps' } });
     sol.ts.forEach((t, i) => {
       expect(maxAbsDiff(sol.evaluate(t), sol.ys[i] as Float64Array)).toBeLessThanOrEqual(1e-14);
     });

@@ -1,6 +1,6 @@
 /**
- * Limited-memory BFGS with a strong-Wolfe line search, for smooth unconstrained minimisation of the
- * exact risks (n ≤ a few hundred parameters).
+ * Limited-memory BFGS with a strong-Wolfe line search, for smooth unconstrained minimisation on ℝⁿ
+ * (here: the exact risks, n ≤ a few hundred parameters). Vector kernels: src/linalg `dot`, `norm2`.
  *
  * Algorithm: Nocedal & Wright, *Numerical Optimization* (2nd ed., 2006) — Alg. 7.4 (two-loop
  * recursion) with the initial scaling H₀ = γI, γ = sᵀy/yᵀy (eq. 7.20); Alg. 3.5 + 3.6 (strong-Wolfe
@@ -11,6 +11,7 @@
  * `throw: true` any status other than `'converged'` raises a {@link NumericalError}.
  */
 import { NumericalError } from '../errors.js';
+import { dot, norm2 } from '../linalg/index.js';
 
 /** f(x), writing ∇f(x) into `grad` (length n). Must not keep references to `x` or `grad`. */
 export type Objective = (x: Float64Array, grad: Float64Array) => number;
@@ -74,12 +75,6 @@ const ZOOM_SAFEGUARD = 0.1;
 /** Growth factor of the trial step while bracketing. */
 const BRACKET_GROWTH = 4;
 
-function dotv(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
 /**
  * Minimiser of the cubic through (a, fa, ga), (b, fb, gb) (values and slopes), clamped into the
  * safeguarded interior of [min(a,b), max(a,b)]; falls back to bisection when the cubic has no
@@ -123,7 +118,7 @@ export function lbfgs(f: Objective, x0: Float64Array, options: LbfgsOptions = {}
   let head = 0; // index of the next slot to write
   let nfev = 1;
   let fx = f(x, g);
-  let gnorm = Math.sqrt(dotv(g, g));
+  let gnorm = norm2(g);
 
   const finish = (status: LbfgsStatus, iterations: number): LbfgsResult => {
     const res: LbfgsResult = {
@@ -142,7 +137,7 @@ export function lbfgs(f: Objective, x0: Float64Array, options: LbfgsOptions = {}
     for (let i = 0; i < n; i++) xt[i] = x[i]! + alpha * dir[i]!;
     nfev++;
     const v = f(xt, gt);
-    return [v, dotv(gt, dir)];
+    return [v, dot(gt, dir)];
   };
 
   /**
@@ -218,24 +213,24 @@ export function lbfgs(f: Objective, x0: Float64Array, options: LbfgsOptions = {}
     let gamma = 1;
     for (let k = 0; k < stored; k++) {
       const j = (head - 1 - k + memory) % memory;
-      const a = rho[j]! * dotv(S[j]!, dir);
+      const a = rho[j]! * dot(S[j]!, dir);
       alphaBuf[j] = a;
       const yj = Y[j]!;
       for (let i = 0; i < n; i++) dir[i] -= a * yj[i]!;
     }
     if (stored > 0) {
       const j = (head - 1 + memory) % memory;
-      gamma = 1 / (rho[j]! * dotv(Y[j]!, Y[j]!));
+      gamma = 1 / (rho[j]! * dot(Y[j]!, Y[j]!));
     }
     for (let i = 0; i < n; i++) dir[i] *= gamma;
     for (let k = stored - 1; k >= 0; k--) {
       const j = (head - 1 - k + memory) % memory;
-      const b = rho[j]! * dotv(Y[j]!, dir);
+      const b = rho[j]! * dot(Y[j]!, dir);
       const sj = S[j]!;
       const c = alphaBuf[j]! - b;
       for (let i = 0; i < n; i++) dir[i] += c * sj[i]!;
     }
-    let g0 = dotv(g, dir);
+    let g0 = dot(g, dir);
     if (!(g0 < 0)) {
       // Not a descent direction (numerical loss of definiteness): restart from steepest descent.
       stored = 0;
@@ -266,7 +261,7 @@ export function lbfgs(f: Objective, x0: Float64Array, options: LbfgsOptions = {}
       s[i] = xt[i]! - x[i]!;
       y[i] = gt[i]! - g[i]!;
     }
-    const sy = dotv(s, y);
+    const sy = dot(s, y);
     if (sy > 0 && Number.isFinite(sy)) {
       rho[head] = 1 / sy;
       head = (head + 1) % memory;
@@ -275,7 +270,7 @@ export function lbfgs(f: Objective, x0: Float64Array, options: LbfgsOptions = {}
     x.set(xt);
     g.set(gt);
     fx = fa;
-    gnorm = Math.sqrt(dotv(g, g));
+    gnorm = norm2(g);
     iterations++;
   }
   return finish(gnorm <= gtol ? 'converged' : 'maxIterations', iterations);

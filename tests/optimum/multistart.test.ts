@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/linalg/index.js';
 import { makeProblem, reducedForm } from '../../src/models/index.js';
-import { optimumGd0, optimumGdBeta, riskAttention, riskReduced } from '../../src/risk/index.js';
-import {
-  balance, optimumAttention, packReduced, reducedObjective, unpackReduced, weightsFromReduced, whitenedObjective, Whitening,
-} from '../../src/verify/optimize.js';
-import { optimumAttentionProjected } from '../../src/verify/projected.js';
-import { directionalDerivative, inner } from '../helpers/finiteDiff.js';
+import { optimumGd0, optimumGdBeta, riskAttention } from '../../src/risk/index.js';
+import { zfbBalancedStart } from '../../src/flow/index.js';
+import { attentionStarts, optimumAttention } from '../../src/optimum/index.js';
+import { optimumAttentionProjected } from '../../src/verify/index.js';
 import { randomProblem, relDiff } from '../helpers/problems.js';
 
 /** math.md §5.2 reference: d = 5, M = 20, H = Ψ = I, σ² = 0.25, β* = 10·𝟙. */
@@ -87,45 +85,34 @@ describe('optimumAttention on other problems', () => {
   });
 });
 
-describe('optimiser building blocks', () => {
-  const p = randomProblem(new Rng(3), 3, 5, { betaScale: 3 });
-  const rng = new Rng(5);
-  const theta = Float64Array.from({ length: 3 + 4 + 12 }, () => rng.normal());
+describe('the start points and the start report', () => {
+  const p = randomProblem(new Rng(13), 3, 6, { betaScale: 2 });
 
-  it('pack/unpack round-trips and raw weights reproduce the reduced parameters', () => {
-    const red = unpackReduced(theta, 3, 'ltb');
-    expect(Array.from(packReduced(red, 'ltb'))).toEqual(Array.from(theta));
-    const est = weightsFromReduced(red, 'ltb');
-    expect(riskAttention(p, est).risk).toBe(riskReduced(p, red).risk);
+  it('names the starts in order; the zfb start is ZFB\'s balanced start (u = ‖U‖_F = s) from the seeded Θ', () => {
+    const seed = 9;
+    const starts = attentionStarts(p, 'ltb', { seed, randomStarts: 2, zfbScale: 0.4 });
+    expect(starts.map((s) => s.name)).toEqual(['gd-beta', 'gd0', 'zfb', 'random-1', 'random-2']);
+    const zfb = starts[2]!.reduced;
+    const rng = new Rng(seed);
+    const Theta = { rows: 3, cols: 3, data: Float64Array.from({ length: 9 }, () => rng.normal()) };
+    const expected = reducedForm(zfbBalancedStart(Theta, 0.4));
+    expect(Array.from(zfb.p)).toEqual(Array.from(expected.p));
+    expect(Array.from(zfb.Q.data)).toEqual(Array.from(expected.Q.data));
+    expect(Array.from(zfb.p)).toEqual([0, 0, 0, 0.4]);
+    expect(relDiff(Math.hypot(...zfb.Q.data), 0.4)).toBeLessThan(4 * Number.EPSILON);
+    expect(Array.from(zfb.Q.data.subarray(9))).toEqual([0, 0, 0]); // q_y = 0
+    expect(attentionStarts(p, 'lsa').map((s) => s.name)).toEqual(['gd0', 'zfb', 'random-1', 'random-2']);
   });
 
-  it('balancing leaves the risk unchanged (the gauge (tp, Q/t))', () => {
-    const f = reducedObjective(p, 'ltb');
-    const g = new Float64Array(theta.length);
-    const before = f(theta, g);
-    const b = balance(Float64Array.from(theta), 3, 'ltb');
-    expect(relDiff(f(b, g), before)).toBeLessThan(1e-14);
-    const nq = Math.hypot(...b.subarray(7));
-    expect(relDiff(Math.hypot(...b.subarray(3, 7)), nq)).toBeLessThan(1e-14);
-  });
-
-  it('the whitening is invertible and its gradient is the chain rule (central differences)', () => {
-    for (const cls of ['lsa', 'ltb'] as const) {
-      const n = cls === 'ltb' ? theta.length : theta.length - 3;
-      const x = theta.slice(theta.length - n);
-      const w = new Whitening(p, cls);
-      const back = w.fromHat(w.toHat(x));
-      for (let i = 0; i < n; i++) expect(Math.abs(back[i]! - x[i]!)).toBeLessThan(1e-12 * (1 + Math.abs(x[i]!)));
-      const fw = whitenedObjective(p, cls, w, 0.7);
-      const hat = w.toHat(x);
-      const g = new Float64Array(n);
-      fw(hat, g);
-      const v = Float64Array.from({ length: n }, () => rng.normal());
-      const fd = directionalDerivative((t) => fw(hat.map((h, i) => h + t * v[i]!), new Float64Array(n)), 1e-4);
-      expect(relDiff(fd, inner(g, v))).toBeLessThan(1e-7);
-      // the balancing term vanishes on balanced points: the risk is unchanged there
-      const bal = balance(Float64Array.from(hat), 3, cls);
-      expect(relDiff(fw(bal, g), riskReduced(p, unpackReduced(w.fromHat(bal), 3, cls)).risk)).toBeLessThan(1e-13);
-    }
+  it('reports every start (named, /direct, direct-k), the best one and the spread of final risks', () => {
+    const o = optimumAttention(p, 'lsa', { flow: 'gradient-descent', flowSteps: 20, randomStarts: 1, directRandomStarts: 2 });
+    expect(o.starts.map((s) => s.name)).toEqual(['gd0', 'gd0/direct', 'zfb', 'zfb/direct', 'random-1', 'random-1/direct', 'direct-1', 'direct-2']);
+    const risks = o.starts.map((s) => s.risk);
+    expect(o.risk).toBe(Math.min(...risks));
+    expect(o.starts.find((s) => s.name === o.best)!.risk).toBe(o.risk);
+    expect(o.spread).toBe(Math.max(...risks) - Math.min(...risks));
+    for (const s of o.starts) expect(s.flowTime).toBe(s.name.includes('direct') ? 0 : 20);
+    const none = optimumAttention(p, 'lsa', { flow: 'none', randomStarts: 1, directRandomStarts: 0 });
+    expect(none.starts.map((s) => s.name)).toEqual(['gd0', 'zfb', 'random-1']);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Newton polish of a local minimiser: a few Newton steps with the Hessian from central differences
- * of the analytic gradient, solved through its eigendecomposition. It finishes what a line-search
- * method cannot: once f has reached its floating-point floor (relative changes ~1e-15), sufficient
- * decrease is no longer measurable and L-BFGS stops with ‖∇f‖ above its target, while Newton steps
- * judged by ‖∇f‖ (accurate far below that floor) still converge quadratically.
+ * of the analytic gradient ({@link finiteDifferenceHessian}), solved through its eigendecomposition.
+ * It finishes what a line-search method cannot: once f has reached its floating-point floor
+ * (relative changes ~1e-15), sufficient decrease is no longer measurable and L-BFGS stops with ‖∇f‖
+ * above its target, while Newton steps judged by ‖∇f‖ (accurate far below that floor) still
+ * converge quadratically.
  */
-import { eigh, type Matrix } from '../linalg/index.js';
+import { eigh, norm2 } from '../linalg/index.js';
+import { finiteDifferenceHessian } from './hessian.js';
 import type { Objective } from './lbfgs.js';
 
 /** Options of {@link newtonPolish}. */
@@ -20,6 +22,9 @@ export interface NewtonPolishOptions {
   ftolRelative?: number;
 }
 
+/** Why {@link newtonPolish} stopped. */
+export type NewtonPolishStatus = 'converged' | 'maxIterations' | 'noImprovement' | 'saddle';
+
 /** Outcome of {@link newtonPolish}. */
 export interface NewtonPolishResult {
   readonly x: Float64Array;
@@ -29,7 +34,7 @@ export interface NewtonPolishResult {
   /** Smallest/largest Hessian eigenvalue at the last Hessian evaluated (a saddle shows λ_min < 0). */
   readonly hessianRange: readonly [number, number];
   /** Why it stopped. */
-  readonly status: 'converged' | 'maxIterations' | 'noImprovement' | 'saddle';
+  readonly status: NewtonPolishStatus;
 }
 
 /** Negative-curvature threshold relative to the largest |eigenvalue| (below it: a saddle, no polish). */
@@ -37,40 +42,21 @@ const SADDLE_RTOL = 1e-6;
 /** Eigenvalues below this fraction of the largest are dropped from the solve (null directions). */
 const PINV_RTOL = 1e-12;
 
-/** Polishes a local minimiser of f (see the module comment). O(iterations·n) gradient evaluations. */
+/**
+ * Polishes a local minimiser of f (see the module comment). Each iteration costs 2n + 1 objective
+ * evaluations and one n×n symmetric eigendecomposition.
+ */
 export function newtonPolish(f: Objective, x0: Float64Array, options: NewtonPolishOptions = {}): NewtonPolishResult {
   const { maxIterations = 4, gtol = 0, fdStep = 1e-5, ftolRelative = 1e-12 } = options;
   const n = x0.length;
   let x = Float64Array.from(x0);
   let g = new Float64Array(n);
   let fx = f(x, g);
-  const norm = (v: Float64Array): number => Math.sqrt(v.reduce((s, a) => s + a * a, 0));
-  let gn = norm(g);
-  const gp = new Float64Array(n);
-  const gm = new Float64Array(n);
-  const xt = new Float64Array(n);
+  let gn = norm2(g);
   let range: [number, number] = [Number.NaN, Number.NaN];
   for (let it = 0; it < maxIterations; it++) {
     if (gn <= gtol) return { x, f: fx, gradNorm: gn, iterations: it, hessianRange: range, status: 'converged' };
-    let xmax = 1;
-    for (const v of x) xmax = Math.max(xmax, Math.abs(v));
-    const h = fdStep * xmax;
-    const Hs: Matrix = { rows: n, cols: n, data: new Float64Array(n * n) };
-    for (let k = 0; k < n; k++) {
-      xt.set(x);
-      xt[k] = x[k]! + h;
-      f(xt, gp);
-      xt[k] = x[k]! - h;
-      f(xt, gm);
-      for (let i = 0; i < n; i++) Hs.data[i * n + k] = (gp[i]! - gm[i]!) / (2 * h);
-    }
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < i; j++) {
-        const s = 0.5 * (Hs.data[i * n + j]! + Hs.data[j * n + i]!);
-        Hs.data[i * n + j] = s;
-        Hs.data[j * n + i] = s;
-      }
-    }
+    const Hs = finiteDifferenceHessian(f, x, { relativeStep: fdStep });
     const { values, vectors } = eigh(Hs, 'finite-difference Hessian');
     const lmax = Math.max(Math.abs(values[0]!), Math.abs(values[n - 1]!));
     range = [values[0]!, values[n - 1]!];
@@ -88,7 +74,7 @@ export function newtonPolish(f: Objective, x0: Float64Array, options: NewtonPoli
     for (let i = 0; i < n; i++) xn[i] = x[i]! + step[i]!;
     const gnew = new Float64Array(n);
     const fnew = f(xn, gnew);
-    const gnewNorm = norm(gnew);
+    const gnewNorm = norm2(gnew);
     if (!(gnewNorm < gn) || !(fnew <= fx + ftolRelative * Math.abs(fx))) {
       return { x, f: fx, gradNorm: gn, iterations: it, hessianRange: range, status: 'noImprovement' };
     }

@@ -1,0 +1,169 @@
+/**
+ * The optimum of LSA or LTB from one start (math.md §5.2): a flow stage that selects the basin the
+ * training dynamics reach, then a polish to the bottom of that basin.
+ *
+ * Flow stage: the exact population gradient flow of src/flow (attentionFlow on the reduced
+ * parameters, Rodas4 — the flow is stiff — until near-stationary), or a cruder gradient-descent
+ * discretisation of it, or none. Polish: balance the gauge, L-BFGS in whitened coordinates on the
+ * risk plus the balancing term to ‖∇‖ ≤ gtolRelative·E[y²], a few Newton steps with a
+ * finite-difference Hessian (they finish where L-BFGS meets the floating-point floor of f), balance
+ * again. The start points and the choice among them: multistart.ts.
+ */
+import { norm2 } from '../linalg/index.js';
+import { gradientDescent, lbfgs, newtonPolish, type LbfgsOptions, type LbfgsStatus, type NewtonPolishStatus, type Objective } from '../optim/index.js';
+import { reducedLayout, type AttentionKind, type Problem } from '../models/index.js';
+import { attentionFlow } from '../flow/index.js';
+import { denseJacobianSolver, finiteDifferenceJacobian, rodas4, rosenbrock, solve } from '../flow/ode/index.js';
+import { balance } from './balance.js';
+import { problemScale, reducedObjective } from './objective.js';
+import { Whitening, whitenedObjective } from './whitening.js';
+
+/**
+ * The flow stage of a start: `'ode'` — the exact population gradient flow (src/flow attentionFlow,
+ * reduced parameters) by Rodas4; `'gradient-descent'` — gradient descent with Armijo backtracking;
+ * `'none'` — straight to the polish.
+ */
+export type FlowStage = 'ode' | 'gradient-descent' | 'none';
+
+/** Options of one start ({@link optimumFromStart}); every field is optional. */
+export interface StartOptions {
+  /**
+   * The flow stage: `'ode'` runs until ‖∇R‖∞ ≤ flowSteadyRelative·E[y²] or `flowMaxSteps` steps;
+   * `'gradient-descent'` takes `flowSteps` steps (a cruder, cheaper discretisation); `'none'` skips
+   * it. @defaultValue 'ode'
+   */
+  flow?: FlowStage;
+  /** ODE flow stage: steady-state threshold relative to E[y²]. @defaultValue 1e-3 */
+  flowSteadyRelative?: number;
+  /** ODE flow stage: cap on accepted + rejected steps. @defaultValue 200 */
+  flowMaxSteps?: number;
+  /** Gradient-descent flow stage: number of steps. @defaultValue 300 */
+  flowSteps?: number;
+  /** Stop the polish at ‖∇R‖ ≤ gtolRelative·E[y²]. @defaultValue 1e-9 */
+  gtolRelative?: number;
+  /** μ of the balancing term (μ/4)(‖p̂‖² − ‖Q̂‖²)² added during the polish (whitened coordinates). @defaultValue 1 */
+  gaugeWeight?: number;
+  /** Newton-polish iterations after L-BFGS (finite-difference Hessian, src/optim newtonPolish). @defaultValue 4 */
+  newtonSteps?: number;
+  /** Further L-BFGS options (memory, maxIterations, c1, c2, maxLineSearch); src/optim defaults. */
+  lbfgs?: Omit<LbfgsOptions, 'gtol' | 'throw'>;
+}
+
+/** The outcome of one start. */
+export interface StartResult {
+  /** `gd0`, `gd-beta`, `zfb`, `random-1`, … (flow, then polish), and `<name>/direct` (polish only). */
+  readonly name: string;
+  /** Risk at the start point (before the flow). */
+  readonly initialRisk: number;
+  /** Risk where the flow stage stopped (the basin the training dynamics reached). */
+  readonly flowRisk: number;
+  /** Time the flow stage reached (ODE flow; steps for gradient descent; 0 without a flow). */
+  readonly flowTime: number;
+  readonly risk: number;
+  /** ‖∇R‖ over the reduced parameters at the end. */
+  readonly gradNorm: number;
+  /** L-BFGS iterations of the polish. */
+  readonly iterations: number;
+  /** Objective evaluations (flow + polish). */
+  readonly nfev: number;
+  /** How the L-BFGS polish ended. */
+  readonly status: LbfgsStatus;
+  /** How the Newton polish after it ended. */
+  readonly newton: NewtonPolishStatus;
+}
+
+/** A start's outcome with the point it reached. */
+export interface StartOutcome extends StartResult {
+  /** [reducedSize(d, kind)] the packed reduced parameters at the end (balanced gauge). */
+  readonly theta: Float64Array;
+}
+
+/**
+ * What every start of one (problem, kind) shares, built once by {@link startContext}: the objectives,
+ * the whitening, the tolerance and the resolved options.
+ */
+export interface StartContext {
+  readonly problem: Problem;
+  readonly kind: AttentionKind;
+  /** E[y²] (src/optimum problemScale), the scale of the tolerances. */
+  readonly scale: number;
+  /** Absolute gradient tolerance of the polish, gtolRelative·scale. */
+  readonly gtol: number;
+  /** The exact risk on θ (no balancing term). */
+  readonly objective: Objective;
+  readonly whitening: Whitening;
+  /** The polish objective: the risk plus the balancing term, in whitened coordinates. */
+  readonly polishObjective: Objective;
+  readonly options: Readonly<Required<Omit<StartOptions, 'lbfgs'>>> & Pick<StartOptions, 'lbfgs'>;
+}
+
+/** ODE flow stage: loose tolerances (the flow only selects the basin; the polish is exact). */
+const FLOW_RTOL = 1e-2;
+const FLOW_ATOL = 1e-5;
+/** ODE flow stage: the span (the steady-state test or the step cap ends it first). */
+const FLOW_HORIZON = 1e6;
+
+/** Builds the {@link StartContext} of a problem and kind; the defaults of {@link StartOptions} are applied here. O(d³). */
+export function startContext(problem: Problem, kind: AttentionKind, options: StartOptions = {}): StartContext {
+  const {
+    flow = 'ode', flowSteadyRelative = 1e-3, flowMaxSteps = 200, flowSteps = 300, gtolRelative = 1e-9, gaugeWeight = 1, newtonSteps = 4,
+    lbfgs: lbfgsOptions,
+  } = options;
+  const scale = problemScale(problem);
+  const whitening = new Whitening(problem, kind);
+  return {
+    problem,
+    kind,
+    scale,
+    gtol: gtolRelative * scale,
+    objective: reducedObjective(problem, kind),
+    whitening,
+    polishObjective: whitenedObjective(problem, whitening, { gaugeWeight }),
+    options: { flow, flowSteadyRelative, flowMaxSteps, flowSteps, gtolRelative, gaugeWeight, newtonSteps, lbfgs: lbfgsOptions },
+  };
+}
+
+/**
+ * The optimum reached from θ₀ (packed reduced parameters, not modified): the flow stage
+ * (`flow`, default the context's), then the polish (see the module comment). Cost ≈
+ * (flow steps·(n + 6) + polish iterations)·O(d³), n = #parameters.
+ */
+export function optimumFromStart(ctx: StartContext, name: string, theta0: Readonly<Float64Array>, flow: FlowStage = ctx.options.flow): StartOutcome {
+  const { problem, kind, objective: f } = ctx;
+  const theta = Float64Array.from(theta0);
+  const initialRisk = f(theta, new Float64Array(theta.length));
+  let nfev = 1;
+  let flowTime = 0;
+  if (flow === 'ode') {
+    const fl = attentionFlow(problem, { model: kind, parametrization: 'reduced' });
+    const method = rosenbrock(rodas4, { linearSolver: denseJacobianSolver(finiteDifferenceJacobian(fl.field, fl.n), fl.n) });
+    const sol = solve(fl.field, theta, [0, FLOW_HORIZON], method, {
+      rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: ctx.options.flowMaxSteps, throwOnFailure: false,
+      steadyState: { tol: ctx.options.flowSteadyRelative * ctx.scale, norm: 'inf' },
+    });
+    if (sol.y.every(Number.isFinite)) theta.set(sol.y);
+    flowTime = sol.t;
+    nfev += sol.stats.nfev + sol.stats.njev * (fl.n + 1);
+  } else if (flow === 'gradient-descent' && ctx.options.flowSteps > 0) {
+    nfev += gradientDescent(f, theta, ctx.options.flowSteps);
+    flowTime = ctx.options.flowSteps;
+  }
+  return polish(ctx, name, theta, initialRisk, flowTime, nfev);
+}
+
+/** Balance, L-BFGS and Newton in whitened coordinates, balance again; reports the start. */
+function polish(ctx: StartContext, name: string, theta: Float64Array, initialRisk: number, flowTime: number, nfev0: number): StartOutcome {
+  const { problem, kind, objective: f, whitening: white, polishObjective: fPolish, gtol } = ctx;
+  const d = problem.d;
+  const grad = new Float64Array(reducedLayout(d, kind).size);
+  const flowRisk = f(theta, grad);
+  const hat = balance(white.toHat(theta), d, kind);
+  const res = lbfgs(fPolish, hat, { ...ctx.options.lbfgs, gtol });
+  const pol = newtonPolish(fPolish, res.x, { maxIterations: ctx.options.newtonSteps });
+  const x = white.fromHat(balance(Float64Array.from(pol.x), d, kind));
+  const risk = f(x, grad);
+  return {
+    name, initialRisk, flowRisk, flowTime, risk, gradNorm: norm2(grad), iterations: res.iterations,
+    nfev: nfev0 + res.nfev + 2 + pol.iterations * (2 * x.length + 1), status: res.status, newton: pol.status, theta: x,
+  };
+}

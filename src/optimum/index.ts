@@ -1,0 +1,26 @@
+/**
+ * src/optimum — the optimum of an estimator class, one entry point for all four: `optimum(problem,
+ * kind)` gives GD-β/GD-0 in closed form (math.md §3.2, from src/risk) and LSA/LTB numerically
+ * (math.md §5.2: multi-start flow + L-BFGS + Newton on the exact risk). Sits above src/flow (its
+ * flow stage and ZFB's start) and below src/verify and src/cli.
+ *
+ * Where things are: the entry point and its discriminated result → optimum.ts; the multi-start
+ * driver, its start points and the start/basin report (`starts`, `spread`) → multistart.ts; one
+ * start (flow stage, then polish) → attention.ts; the reduced objective, the gauge (balancing) term
+ * and the problem scale E[y²] → objective.ts; the whitened coordinates of the polish → whitening.ts;
+ * gauge balancing ‖p‖ = ‖Q‖ → balance.ts. Generic minimisers: src/optim; packing and the reduced ↔
+ * raw maps: src/models.
+ *
+ * Shapes: d feature dimension; reduced parameters θ = (β_m [d] (LTB only), p [d+1], Q [d+1, d]),
+ * packed in that order, row-major.
+ */
+export { optimum, OPTIMUM_KINDS } from './optimum.js';
+export type { OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum } from './optimum.js';
+export { optimumAttention, attentionStarts } from './multistart.js';
+export type { AttentionOptimum, AttentionOptimumOptions, AttentionStart } from './multistart.js';
+export { optimumFromStart, startContext } from './attention.js';
+export type { FlowStage, StartOptions, StartResult, StartOutcome, StartContext } from './attention.js';
+export { reducedObjective, addGaugeTerm, problemScale } from './objective.js';
+export type { ObjectiveOptions } from './objective.js';
+export { Whitening, whitenedObjective } from './whitening.js';
+export { balance } from './balance.js';

@@ -1,0 +1,147 @@
+/**
+ * The optimum of LSA or LTB (math.md §2, §3.3, §5.2) by multi-start: named start points, each run
+ * through {@link optimumFromStart} (flow stage, then polish) and also polished directly, plus extra
+ * direct random starts; the lowest final risk wins, and the report lists every start and the spread
+ * of their final risks (a spread well above the tolerance means several basins).
+ *
+ * Starts: the optimal GD-0 as an LSA (and, for LTB, the optimal GD-β as an LTB), ZFB's balanced start
+ * (src/flow zfbBalancedStart), and `randomStarts` small seeded random starts; each is also polished
+ * directly (`<name>/direct`), since the flow can settle in a spurious basin; then
+ * `directRandomStarts` larger random starts polished directly (`direct-1`, …).
+ */
+import { NumericalError } from '../errors.js';
+import { Rng, type Matrix } from '../linalg/index.js';
+import {
+  effectiveGdBeta, estimatorFromReduced, lsaFromGd0, ltbFromGdBeta, packReduced, reducedForm, reducedSize, unpackReduced,
+  type AttentionKind, type EffectiveGdBeta, type Lsa, type Ltb, type Problem, type Reduced,
+} from '../models/index.js';
+import { optimumGd0, optimumGdBeta, riskAttention } from '../risk/index.js';
+import { zfbBalancedStart } from '../flow/index.js';
+import { optimumFromStart, startContext, type StartOptions, type StartOutcome, type StartResult } from './attention.js';
+
+/** Options of {@link optimumAttention}: the starts, plus the options of each start ({@link StartOptions}). */
+export interface AttentionOptimumOptions extends StartOptions {
+  /** Seed of the random starts (and of ZFB's Θ). @defaultValue 1 */
+  seed?: number;
+  /** Number of small random starts. @defaultValue 2 */
+  randomStarts?: number;
+  /** Standard deviation of the entries of a random start. @defaultValue 0.1 */
+  randomScale?: number;
+  /** s of ZFB's balanced start W^{PV} = s·e_{d+1}e_{d+1}ᵀ, W^{KQ} = s·[[ΘΘᵀ, 0], [0, 0]]. @defaultValue 0.5 */
+  zfbScale?: number;
+  /**
+   * Also polish every start without the flow stage (reported as `<start>/direct`): the flow may pick
+   * a spurious basin, the optimum is the best of all. @defaultValue true
+   */
+  directPolish?: boolean;
+  /** Extra seeded random starts (entries N(0, 1)·randomScale·10) polished directly, `direct-1`, …: a cheap global search. @defaultValue 4 */
+  directRandomStarts?: number;
+}
+
+/** A named start point. */
+export interface AttentionStart {
+  readonly name: string;
+  readonly reduced: Reduced;
+}
+
+/** The optimum of a class found by {@link optimumAttention}, with the report of every start. */
+export interface AttentionOptimum {
+  readonly kind: AttentionKind;
+  readonly risk: number;
+  /** Raw weights computing the reduced parameters (models' estimatorFromReduced: exact). */
+  readonly estimator: Lsa | Ltb;
+  readonly reduced: Reduced;
+  /** ‖∇R‖ over the raw weights of `estimator` (what `linear-icl risk` reports). */
+  readonly gradNorm: number;
+  /** ‖∇R‖ over the reduced parameters. */
+  readonly reducedGradNorm: number;
+  readonly starts: readonly StartResult[];
+  /** Name of the start that reached the lowest risk. */
+  readonly best: string;
+  /** max − min final risk over the starts (0 when every start reached the same level). */
+  readonly spread: number;
+  /** The GD-β the optimum equals, or why it is not one (math.md §2). */
+  readonly effectiveGdBeta: EffectiveGdBeta;
+  /** E[y²], the scale of the gradient tolerance. */
+  readonly scale: number;
+  readonly gtol: number;
+}
+
+/** Scale of the direct random starts relative to `randomScale` (larger: more diverse basins). */
+const DIRECT_SCALE = 10;
+/** Offset of the seed of the direct random starts (an independent stream from the named starts'). */
+const DIRECT_SEED_OFFSET = 1_000_003;
+/** Tolerance of the effective-GD-β reading of the optimum (weights known to ~1e-9·E[y²]). */
+const EFFECTIVE_RTOL = 1e-6;
+
+/** The named start points (reduced parameters) of {@link optimumAttention}, in order. */
+export function attentionStarts(problem: Problem, kind: AttentionKind, options: AttentionOptimumOptions = {}): AttentionStart[] {
+  const { seed = 1, randomStarts = 2, randomScale = 0.1, zfbScale = 0.5 } = options;
+  const d = problem.d;
+  const starts: AttentionStart[] = [];
+  if (kind === 'ltb') starts.push({ name: 'gd-beta', reduced: reducedForm(ltbFromGdBeta(optimumGdBeta(problem).estimator)) });
+  starts.push({ name: 'gd0', reduced: reducedForm(lsaFromGd0(optimumGd0(problem).estimator)) });
+  const rng = new Rng(seed);
+  const Theta: Matrix = { rows: d, cols: d, data: Float64Array.from({ length: d * d }, () => rng.normal()) };
+  starts.push({ name: 'zfb', reduced: reducedForm(zfbBalancedStart(Theta, zfbScale)) });
+  for (let r = 1; r <= randomStarts; r++) {
+    const theta = Float64Array.from({ length: reducedSize(d, kind) }, () => randomScale * rng.normal());
+    starts.push({ name: `random-${r}`, reduced: unpackReduced(theta, d, kind) });
+  }
+  return starts;
+}
+
+/**
+ * The optimal LSA or LTB of a problem (math.md §5.2), by multi-start flow + L-BFGS + Newton on the
+ * exact risk (see the module comment). Returns the best start's risk and raw weights (balanced
+ * gauge), every start's outcome and the spread of the final risks. Cost ≈ (starts)·(flow
+ * steps·(n + 6) + polish iterations)·O(d³), n = #parameters.
+ *
+ * @throws NumericalError when every start diverged.
+ */
+export function optimumAttention(problem: Problem, kind: AttentionKind, options: AttentionOptimumOptions = {}): AttentionOptimum {
+  const { seed = 1, randomScale = 0.1, directPolish = true, directRandomStarts = 4 } = options;
+  const d = problem.d;
+  const ctx = startContext(problem, kind, options);
+  const flow = ctx.options.flow;
+  const results: StartOutcome[] = [];
+  for (const start of attentionStarts(problem, kind, options)) {
+    const theta0 = packReduced(start.reduced, kind);
+    results.push(optimumFromStart(ctx, start.name, theta0));
+    // The flow can settle in a spurious basin (observed for LSA: two local minima 0.5% apart, every
+    // flow from small starts reaching the higher one), so every start is also polished directly.
+    if (flow !== 'none' && directPolish) results.push(optimumFromStart(ctx, `${start.name}/direct`, theta0, 'none'));
+  }
+  const rngDirect = new Rng(seed + DIRECT_SEED_OFFSET);
+  for (let r = 1; r <= directRandomStarts; r++) {
+    const theta0 = Float64Array.from({ length: reducedSize(d, kind) }, () => DIRECT_SCALE * randomScale * rngDirect.normal());
+    results.push(optimumFromStart(ctx, `direct-${r}`, theta0, 'none'));
+  }
+  let best = results[0]!;
+  let worst = -Infinity;
+  for (const r of results) {
+    if (!Number.isFinite(r.risk)) continue;
+    if (r.risk < best.risk || !Number.isFinite(best.risk)) best = r;
+    worst = Math.max(worst, r.risk);
+  }
+  if (!Number.isFinite(best.risk)) throw new NumericalError(`optimum(${kind})`, 'every start diverged (non-finite risk)');
+  const reduced = unpackReduced(best.theta, d, kind);
+  const estimator = estimatorFromReduced(reduced, kind);
+  const raw = riskAttention(problem, estimator);
+  let rg2 = 0;
+  for (const M of [raw.gradWKQ, raw.gradWPV, raw.gradW1, raw.gradW2]) if (M) for (const v of M.data) rg2 += v * v;
+  return {
+    kind,
+    risk: best.risk,
+    estimator,
+    reduced,
+    gradNorm: Math.sqrt(rg2),
+    reducedGradNorm: best.gradNorm,
+    starts: results.map(({ theta: _theta, ...r }) => r),
+    best: best.name,
+    spread: worst - Math.min(...results.map((r) => r.risk).filter(Number.isFinite)),
+    effectiveGdBeta: effectiveGdBeta(estimator, { rtol: EFFECTIVE_RTOL }),
+    scale: ctx.scale,
+    gtol: ctx.gtol,
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The exact risk of LSA/LTB as an objective on the packed reduced parameters θ = (β_m, p, Q)
+ * (math.md §3.3; packing: src/models `packReduced`), the gauge (balancing) term, and the problem
+ * scale E[y²] that every tolerance of the optimum is relative to.
+ *
+ * Gauge: the risk depends on (p, Q) only through Qᵀ·W·p, so (p, Q) → (t·p, Q/t) leaves it unchanged
+ * and the Hessian has a null direction at every critical point. The balancing term
+ * (μ/4)(‖p‖² − ‖Q‖²_F)² removes it without moving the minimum (see {@link reducedObjective}).
+ */
+import type { Objective } from '../optim/index.js';
+import { reducedLayout, unpackReduced, type AttentionKind, type Problem, type ReducedLayout } from '../models/index.js';
+import { riskReduced } from '../risk/index.js';
+
+/** Options of {@link reducedObjective} (and of the whitened objective). */
+export interface ObjectiveOptions {
+  /** μ of the balancing term (μ/4)(‖p‖² − ‖Q‖²_F)²; 0 = the bare risk. @defaultValue 0 */
+  gaugeWeight?: number;
+}
+
+/** E[y²] = σ² + tr(HΨ) + β*ᵀHβ* (the risk of the zero predictor), or 1 when that is 0. O(d²). */
+export function problemScale(problem: Problem): number {
+  const { d, H, betaStar } = problem;
+  let bHb = 0;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) bHb += betaStar[i]! * H.data[i * d + j]! * betaStar[j]!;
+  const s = problem.sigma2 + problem.t1 + bHb;
+  return s > 0 ? s : 1;
+}
+
+/**
+ * The balancing term (μ/4)(‖p‖² − ‖Q‖²_F)² of the (p, Q) blocks of a packed θ (layout `at`): adds
+ * its gradient μ·(‖p‖² − ‖Q‖²_F)·(p, −Q) into `grad` and returns its value. O(n).
+ */
+export function addGaugeTerm(theta: Readonly<Float64Array>, grad: Float64Array, at: ReducedLayout, gaugeWeight: number): number {
+  let np = 0;
+  let nq = 0;
+  for (let i = at.p; i < at.Q; i++) np += theta[i]! ** 2;
+  for (let i = at.Q; i < theta.length; i++) nq += theta[i]! ** 2;
+  const gap = np - nq;
+  for (let i = at.p; i < at.Q; i++) grad[i] += gaugeWeight * gap * theta[i]!;
+  for (let i = at.Q; i < theta.length; i++) grad[i] -= gaugeWeight * gap * theta[i]!;
+  return 0.25 * gaugeWeight * gap * gap;
+}
+
+/**
+ * The exact risk as an objective on θ (writes ∇R into grad). With `gaugeWeight` μ > 0 it adds the
+ * balancing term (μ/4)(‖p‖² − ‖Q‖²_F)², which is zero on balanced points: since ⟨∇R, (p, −Q)⟩ = 0
+ * (gauge invariance), the critical points of the sum are exactly the balanced critical points of R,
+ * at the same risk — and the null direction of the Hessian is gone, so a quasi-Newton method cannot
+ * drift along the orbit (t·p, Q/t) towards t → 0 or ∞ (observed without it: ‖Q‖ → 10³, ‖p‖ → 0).
+ * Each evaluation is one {@link riskReduced} call, O(d³).
+ */
+export function reducedObjective(problem: Problem, kind: AttentionKind, options: ObjectiveOptions = {}): Objective {
+  const { gaugeWeight = 0 } = options;
+  const d = problem.d;
+  const at = reducedLayout(d, kind);
+  return (theta, grad) => {
+    const { risk, grad: g } = riskReduced(problem, unpackReduced(theta, d, kind));
+    if (kind === 'ltb') grad.set(g.betaM, 0);
+    grad.set(g.p, at.p);
+    grad.set(g.Q.data, at.Q);
+    if (gaugeWeight === 0) return risk;
+    return risk + addGaugeTerm(theta, grad, at, gaugeWeight);
+  };
+}

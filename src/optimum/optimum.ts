@@ -1,0 +1,53 @@
+/**
+ * One entry point for the optimum of an estimator class: closed form for GD-β and GD-0 (math.md
+ * §3.2, src/risk optimumGdBeta/optimumGd0), numerical for LSA and LTB (multistart.ts).
+ */
+import type { AttentionKind, Gd0, GdBeta, Problem } from '../models/index.js';
+import { optimumGd0, optimumGdBeta, type GdOptimum } from '../risk/index.js';
+import { optimumAttention, type AttentionOptimum, type AttentionOptimumOptions } from './multistart.js';
+
+/** The classes {@link optimum} knows. */
+export const OPTIMUM_KINDS = ['gd-beta', 'gd-0', 'lsa', 'ltb'] as const;
+/** One of {@link OPTIMUM_KINDS}. */
+export type OptimumKind = (typeof OPTIMUM_KINDS)[number];
+
+/** The closed-form optimum of GD-β (math.md §3.2). */
+export interface GdBetaOptimum extends GdOptimum<GdBeta> {
+  readonly kind: 'gd-beta';
+}
+
+/** The closed-form optimum of GD-0 (math.md §3.2). */
+export interface Gd0Optimum extends GdOptimum<Gd0> {
+  readonly kind: 'gd-0';
+}
+
+/**
+ * The optimum of a class, discriminated by `kind`: closed form for `'gd-beta'`/`'gd-0'`, numerical
+ * with the report of every start ({@link AttentionOptimum}) for `'lsa'`/`'ltb'`. Every member has
+ * `risk` and `estimator`.
+ */
+export type Optimum = GdBetaOptimum | Gd0Optimum | AttentionOptimum;
+
+/**
+ * The optimal estimator of a class and its risk: `'gd-beta'`/`'gd-0'` in closed form (O(d³); the
+ * options are not used), `'lsa'`/`'ltb'` by {@link optimumAttention} with these options.
+ *
+ * @throws RangeError for an unknown kind; NumericalError when every LSA/LTB start diverged.
+ */
+export function optimum(problem: Problem, kind: 'gd-beta', options?: AttentionOptimumOptions): GdBetaOptimum;
+export function optimum(problem: Problem, kind: 'gd-0', options?: AttentionOptimumOptions): Gd0Optimum;
+export function optimum(problem: Problem, kind: AttentionKind, options?: AttentionOptimumOptions): AttentionOptimum;
+export function optimum(problem: Problem, kind: OptimumKind, options?: AttentionOptimumOptions): Optimum;
+export function optimum(problem: Problem, kind: OptimumKind, options: AttentionOptimumOptions = {}): Optimum {
+  switch (kind) {
+    case 'gd-beta':
+      return { kind, ...optimumGdBeta(problem) };
+    case 'gd-0':
+      return { kind, ...optimumGd0(problem) };
+    case 'lsa':
+    case 'ltb':
+      return optimumAttention(problem, kind, options);
+    default:
+      throw new RangeError(`optimum: kind must be one of ${OPTIMUM_KINDS.join(', ')}, got ${JSON.stringify(kind as unknown)}`);
+  }
+}

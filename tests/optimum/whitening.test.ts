@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/linalg/index.js';
+import { unpackReduced } from '../../src/models/index.js';
+import { riskReduced } from '../../src/risk/index.js';
+import { balance, whitenedObjective, Whitening } from '../../src/optimum/index.js';
+import { directionalDerivative, inner } from '../helpers/finiteDiff.js';
+import { randomProblem, relDiff } from '../helpers/problems.js';
+
+describe('Whitening', () => {
+  const p = randomProblem(new Rng(3), 3, 5, { betaScale: 3 });
+  const rng = new Rng(5);
+  const theta = Float64Array.from({ length: 3 + 4 + 12 }, () => rng.normal());
+
+  it('the whitening is invertible and its gradient is the chain rule (central differences)', () => {
+    for (const kind of ['lsa', 'ltb'] as const) {
+      const n = kind === 'ltb' ? theta.length : theta.length - 3;
+      const x = theta.slice(theta.length - n);
+      const w = new Whitening(p, kind);
+      const back = w.fromHat(w.toHat(x));
+      for (let i = 0; i < n; i++) expect(Math.abs(back[i]! - x[i]!)).toBeLessThan(1e-12 * (1 + Math.abs(x[i]!)));
+      const fw = whitenedObjective(p, w, { gaugeWeight: 0.7 });
+      const hat = w.toHat(x);
+      const g = new Float64Array(n);
+      fw(hat, g);
+      const v = Float64Array.from({ length: n }, () => rng.normal());
+      const fd = directionalDerivative((t) => fw(hat.map((h, i) => h + t * v[i]!), new Float64Array(n)), 1e-4);
+      expect(relDiff(fd, inner(g, v))).toBeLessThan(1e-7);
+      // the balancing term vanishes on balanced points: the risk is unchanged there
+      const bal = balance(Float64Array.from(hat), 3, kind);
+      expect(relDiff(fw(bal, g), riskReduced(p, unpackReduced(w.fromHat(bal), 3, kind)).risk)).toBeLessThan(1e-13);
+    }
+  });
+});
