@@ -24,10 +24,10 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   flow: ['linalg', 'ode', 'models', 'risk', 'errors'],
   optimum: ['linalg', 'optim', 'ode', 'models', 'risk', 'flow', 'errors'],
   report: ['errors'],
-  testing: ['linalg', 'models', 'risk', 'optimum', 'errors'],
+  testing: ['linalg', 'models', 'risk', 'errors'],
   verify: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'report', 'errors'],
   cli: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'report', 'verify', 'errors'],
-  index: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'report', 'verify', 'testing', 'errors'],
+  index: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'report', 'verify', 'errors'],
 };
 
 /** The area of a file, from its path relative to src/. */

@@ -66,6 +66,10 @@ export interface Problem {
   readonly HFactor: Matrix;
   /** [d, d] factor C with C·Cᵀ = Ψ (eigen-factor, PSD-safe), for sampling β = β* + C·z. */
   readonly PsiFactor: Matrix;
+  /** ‖β*‖²_H = β*ᵀHβ*. */
+  readonly betaHNorm2: number;
+  /** E[y²] = σ² + tr(HΨ) + ‖β*‖²_H: the risk of the zero predictor, the natural scale of every risk. */
+  readonly labelSecondMoment: number;
   /** κ = 1 + 1/M, the Wishart second-moment factor: E[S·A·S] = κ·HAH + tr(AH)·H/M for S = XᵀX/M (math.md §3.1). */
   readonly kappa: number;
 }
@@ -191,6 +195,9 @@ export function makeProblem(spec: ProblemSpec | unknown): Problem {
   }
   let trH = 0;
   for (let i = 0; i < d; i++) trH += H.data[i * d + i]!;
+  // β*ᵀHβ* = Σ λ_i (Vᵀβ*)_i²
+  let betaHNorm2 = 0;
+  for (let i = 0; i < d; i++) betaHNorm2 += lambda[i]! * betaStarEig[i]! ** 2;
   const HFactor: Matrix = { rows: d, cols: d, data: new Float64Array(d * d) };
   const PsiFactor: Matrix = { rows: d, cols: d, data: new Float64Array(d * d) };
   for (let j = 0; j < d; j++) {
@@ -203,8 +210,13 @@ export function makeProblem(spec: ProblemSpec | unknown): Problem {
   }
   return {
     d, M, H, Psi, betaStar, sigma2, masked, lambda, V, PsiEig, betaStarEig, psiIsotropic,
-    t1, t2: t1 * t1 + 2 * t22, trH, HFactor, PsiFactor, kappa: wishartKappa(M),
+    t1, t2: t1 * t1 + 2 * t22, trH, HFactor, PsiFactor, kappa: wishartKappa(M), betaHNorm2, labelSecondMoment: sigma2 + t1 + betaHNorm2,
   };
+}
+
+/** E[y²] = σ² + tr(HΨ) + ‖β*‖²_H (the risk of the zero predictor), or 1 when that is 0: the scale that relative tolerances of risks and gradients refer to. O(1). */
+export function problemScale(problem: Problem): number {
+  return problem.labelSecondMoment > 0 ? problem.labelSecondMoment : 1;
 }
 
 /** The problem as JSON (nested arrays), accepted back by {@link makeProblem}. */

@@ -11,11 +11,11 @@
  */
 import { norm2 } from '../linalg/index.js';
 import { gradientDescent, lbfgs, newtonPolish, type LbfgsOptions, type LbfgsStatus, type NewtonPolishStatus, type Objective } from '../optim/index.js';
-import { reducedLayout, type AttentionKind, type Problem } from '../models/index.js';
+import { problemScale, reducedLayout, type AttentionKind, type Problem } from '../models/index.js';
 import { attentionFlow } from '../flow/index.js';
 import { denseJacobianSolver, finiteDifferenceJacobian, rodas4, rosenbrock, solve } from '../flow/ode/index.js';
 import { balance } from './balance.js';
-import { problemScale, reducedObjective } from './objective.js';
+import { reducedObjective } from './objective.js';
 import { Whitening, whitenedObjective } from './whitening.js';
 
 /**

@@ -20,7 +20,7 @@ export { optimumAttention, attentionStarts } from './multistart.js';
 export type { AttentionOptimum, AttentionOptimumOptions, AttentionStart } from './multistart.js';
 export { optimumFromStart, startContext } from './attention.js';
 export type { FlowStage, StartOptions, StartResult, StartOutcome, StartContext } from './attention.js';
-export { reducedObjective, addGaugeTerm, problemScale } from './objective.js';
+export { reducedObjective, addGaugeTerm } from './objective.js';
 export type { ObjectiveOptions } from './objective.js';
 export { Whitening, whitenedObjective } from './whitening.js';
 export { balance } from './balance.js';

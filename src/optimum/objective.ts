@@ -17,15 +17,6 @@ export interface ObjectiveOptions {
   gaugeWeight?: number;
 }
 
-/** E[y²] = σ² + tr(HΨ) + β*ᵀHβ* (the risk of the zero predictor), or 1 when that is 0. O(d²). */
-export function problemScale(problem: Problem): number {
-  const { d, H, betaStar } = problem;
-  let bHb = 0;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) bHb += betaStar[i]! * H.data[i * d + j]! * betaStar[j]!;
-  const s = problem.sigma2 + problem.t1 + bHb;
-  return s > 0 ? s : 1;
-}
-
 /**
  * The balancing term (μ/4)(‖p‖² − ‖Q‖²_F)² of the (p, Q) blocks of a packed θ (layout `at`): adds
  * its gradient μ·(‖p‖² − ‖Q‖²_F)·(p, −Q) into `grad` and returns its value. O(n).

@@ -3,8 +3,8 @@
  * the objective in those coordinates.
  */
 import type { Objective } from '../optim/index.js';
-import { reducedLayout, type AttentionKind, type Problem } from '../models/index.js';
-import { addGaugeTerm, problemScale, reducedObjective, type ObjectiveOptions } from './objective.js';
+import { problemScale, reducedLayout, type AttentionKind, type Problem } from '../models/index.js';
+import { addGaugeTerm, reducedObjective, type ObjectiveOptions } from './objective.js';
 
 /** Smallest Schur complement of the embedding covariance kept by the whitening, relative to E[y²]. */
 const WHITEN_FLOOR = 1e-10;

@@ -52,8 +52,6 @@ function mtv(A: Float64Array, x: Float64Array, d: number, out = new Float64Array
   }
   return out;
 }
-/** Σ_ij A_ij B_ij of two row-major [d, d] arrays. */
-const frob = dot;
 /** A += α·x·yᵀ. */
 function ger(A: Float64Array, alpha: number, x: Float64Array, y: Float64Array, d: number): void {
   for (let i = 0; i < d; i++) {
@@ -98,7 +96,7 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
   for (let i = 0; i < d; i++) N.data[i * d + i] -= 1;
   const Hq = mv(H, qy, d);
   const alpha2 = dot(qy, Hq);
-  const alpha0 = frob(VH.data, HV.data) + s2 * alpha2;
+  const alpha0 = dot(VH.data, HV.data) + s2 * alpha2;
   const a1 = mv(HV.data, Hq, d);
   const omega0 = dot(w, Hw) + s2 * py * py;
   const b1 = new Float64Array(d);
@@ -111,8 +109,8 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
   const NPsi = gemm(mat(d), N, problem.Psi);
   const HL = gemm(mat(d), problem.H, L);
   const LPsi = gemm(mat(d), L, problem.Psi);
-  const tau1 = frob(HN.data, NPsi.data); // tr(NᵀHNΨ)
-  const tau2 = frob(HL.data, LPsi.data); // tr(LᵀHLΨ)
+  const tau1 = dot(HN.data, NPsi.data); // tr(NᵀHNΨ)
+  const tau2 = dot(HL.data, LPsi.data); // tr(LᵀHLΨ)
   const rHr = dot(r, Hr);
   const E1 = dot(m, Hm) + tau1 + rHr * t2 + 2 * dot(m, Hr) * t1;
   const E2 = dot(c0, Hc0) + tau2 + rHr * t2 + 2 * dot(c0, Hr) * t1;
@@ -132,7 +130,7 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
     As = symmetrise(mat(d), { rows: d, cols: d, data: Qx });
     ebar = new Float64Array(d);
     for (let i = 0; i < d; i++) ebar[i] = m[i]! + r[i]! * t1;
-    tauS = frob(As.data, H); // tr(A_s H), both symmetric
+    tauS = dot(As.data, H); // tr(A_s H), both symmetric
     const AsH = gemm(mat(d), As, problem.H);
     HAsH = gemm(mat(d), problem.H, AsH);
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) trAsH2 += AsH.data[i * d + j]! * AsH.data[j * d + i]!; // tr((A_sH)²)
@@ -234,7 +232,7 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
 
   // p_y
   // ⟨L̄, VᵀH⟩ = Σ_ij L̄_ij (HV)_ji = ⟨L̄ᵀ, HV⟩
-  let pybar = dot(rbar, qy) + s2 * dot(c0bar, qy) + frob(LbarT.data, HV.data);
+  let pybar = dot(rbar, qy) + s2 * dot(c0bar, qy) + dot(LbarT.data, HV.data);
   pybar += 2 * s2 * py * omega0bar + dot(b1bar, Hw) + 2 * py * omega2bar + dot(bs, wbar);
   // q_y
   const qybar = new Float64Array(d);

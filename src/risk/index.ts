@@ -6,7 +6,7 @@
  * any kind → risk.ts; Bayes → bayes.ts; Monte Carlo → montecarlo.ts.
  */
 export { risk } from './risk.js';
-export type { RiskResult } from './risk.js';
+export type { RiskResult, RiskResultFor, RiskResultOf, GradientOf, GdBetaGradient, Gd0Gradient, LsaGradient, LtbGradient } from './risk.js';
 export {
   riskGdBeta, gdBetaRiskEig, allocGdBetaWorkspace, eigenRiskData, optimumEig, optimumGdBeta, optimumGd0, secondMomentEig,
 } from './gdbeta.js';

@@ -10,7 +10,7 @@
  */
 import { reducedForm, type Problem, type Reduced } from '../models/index.js';
 import { optimumGdBeta, riskGdBeta, riskReduced } from '../risk/index.js';
-import type { ClaimContext } from './claims.js';
+import type { ClaimContext } from './claims/index.js';
 
 /** Scalar arithmetic the closed forms are written in. */
 export interface Arith<T> {

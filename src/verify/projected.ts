@@ -17,10 +17,9 @@
 import { eigh, norm2, Rng, type Matrix } from '../linalg/index.js';
 import { finiteDifferenceHessian } from '../optim/index.js';
 import {
-  lsaFromGd0, ltbFromGdBeta, packReduced, reducedForm, reducedLayout, unpackReduced, type AttentionKind, type Problem, type Reduced,
+  lsaFromGd0, ltbFromGdBeta, packReduced, problemScale, reducedForm, reducedLayout, unpackReduced, type AttentionKind, type Problem, type Reduced,
 } from '../models/index.js';
 import { optimumGd0, optimumGdBeta, riskReduced } from '../risk/index.js';
-import { problemScale } from '../optimum/index.js';
 
 /** Options of {@link optimumAttentionProjected}. */
 export interface ProjectedOptions {

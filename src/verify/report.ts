@@ -15,8 +15,8 @@ import { reducedSize, withProblem, type Problem } from '../models/index.js';
 import { bayesReference, optimumGd0, optimumGdBeta } from '../risk/index.js';
 import type { FlowMeasures, FlowRun } from '../flow/index.js';
 import type { LineFigure, Report, Section, Table } from '../report/index.js';
-import { betaHNorm2, type ClaimContext, type ClaimResult } from './claims.js';
-import { attentionFlowTrace, runGdBetaFlow, type GdBetaFlowRun } from './flows.js';
+import { betaHNorm2, type ClaimContext, type ClaimResult } from './claims/index.js';
+import { attentionFlowTrace, runGdBetaFlow, type GdBetaFlowRun } from './claims/index.js';
 import type { PreciseResult } from './precise.js';
 import type { FigureSetting, Suite, SuiteRun } from './suite.js';
 

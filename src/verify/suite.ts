@@ -31,7 +31,7 @@
  */
 import { InputError } from '../errors.js';
 import { makeProblem, type Problem } from '../models/index.js';
-import { CLAIM_IDS, CLAIMS, claimContext, type ClaimContext, type ClaimResult } from './claims.js';
+import { CLAIM_IDS, CLAIMS, claimContext, type ClaimContext, type ClaimResult } from './claims/index.js';
 
 /** One problem of a suite with the claims to run on it. */
 export interface SuiteProblem {

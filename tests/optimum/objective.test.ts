@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/linalg/index.js';
-import { makeProblem, reducedLayout, unpackReduced } from '../../src/models/index.js';
+import { makeProblem, problemScale, reducedLayout, unpackReduced } from '../../src/models/index.js';
 import { riskReduced } from '../../src/risk/index.js';
-import { addGaugeTerm, balance, problemScale, reducedObjective } from '../../src/optimum/index.js';
+import { addGaugeTerm, balance, reducedObjective } from '../../src/optimum/index.js';
 import { directionalDerivative, inner } from '../helpers/finiteDiff.js';
 import { randomProblem, relDiff } from '../helpers/problems.js';
 

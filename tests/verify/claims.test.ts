@@ -9,9 +9,9 @@ import {
   checkAcds, checkGdBetaIsLtb, checkLsaGap, checkLsaGapGrowth, checkLsaGapSmallNoise, checkLsaLimit, checkMhm1, checkMhm2,
   checkMhmNonlinear, checkNearBayes, checkOptimalLtbIsGdBeta, checkOptimizer, claimContext, gammaStarEq35, gd0AsLsa,
   type ClassOptimum,
-} from '../../src/verify/claims.js';
-import { checkGdBetaFlow, checkZfb } from '../../src/verify/flows.js';
-import { RESPONSES } from '../../src/verify/gauss.js';
+} from '../../src/verify/index.js';
+import { checkGdBetaFlow, checkZfb } from '../../src/verify/index.js';
+import { RESPONSES } from '../../src/verify/index.js';
 import { optimumGd0 } from '../../src/risk/index.js';
 import type { AttentionKind as AttentionClass } from '../../src/models/index.js';
 import { relDiffArray } from '../helpers/problems.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { makeProblem } from '../../src/models/index.js';
 import { optimumGdBeta, riskReduced } from '../../src/risk/index.js';
-import { claimContext } from '../../src/verify/claims.js';
+import { claimContext } from '../../src/verify/index.js';
 import { float64Arith, gdBetaOptimumIn, preciseCheck, reducedRiskIn } from '../../src/verify/precise.js';
 import { DEFAULT_SUITE_JSON, defaultSuite, parseSuite, runSuite } from '../../src/verify/suite.js';
 import { Rng } from '../../src/linalg/index.js';

@@ -35,7 +35,7 @@ export function registerOptimum(program: Command): void {
     const opt = optimum(problem, opts.class, { seed: opts.seed });
     if (opt.kind === 'gd-beta' || opt.kind === 'gd-0') {
       emit(opts.json, { class: opts.class, risk: opt.risk, estimator: estimatorToJSON(opt.estimator) }, () =>
-        `class  ${opts.class}\nrisk   ${fmt(opt.risk)}  (closed form, math.md §3.2)\nestimator ${JSON.stringify(estimatorToJSON(opt.estimator))}`,
+        `class  ${opts.class}\nrisk   ${fmt(opt.risk)}  (closed form, docs/math.md §3.2)\nestimator ${JSON.stringify(estimatorToJSON(opt.estimator))}`,
       );
       return;
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { etaNonlinear, responseMoments, RESPONSES } from '../../src/verify/gauss.js';
-import { KNOWN_MOMENTS } from '../../src/verify/claims.js';
+import { etaNonlinear, responseMoments, RESPONSES } from '../../src/verify/index.js';
+import { KNOWN_MOMENTS } from '../../src/verify/index.js';
 import { relDiff } from '../helpers/problems.js';
 
 describe('MHM responses', () => {

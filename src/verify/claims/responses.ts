@@ -2,7 +2,7 @@
  * MHM's nonlinear responses and their Gaussian moments (math.md §3.5): the integrands of η_NL,
  * evaluated exactly by the Gauss rules of src/quadrature.
  */
-import { DEFAULT_NODES, halfNormalExpectation, normalExpectation } from '../quadrature/index.js';
+import { DEFAULT_NODES, halfNormalExpectation, normalExpectation } from '../../quadrature/index.js';
 
 /**
  * A response g(z) of a single-index model y = g(wᵀx) + ε: smooth pieces on z < 0 and z > 0 (equal

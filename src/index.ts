@@ -1,0 +1,65 @@
+/**
+ * linear-icl — exact in-context-learning theory for linear transformers (docs/math.md).
+ *
+ * The package face: what a user needs to state a problem, build estimators and map between them,
+ * evaluate exact risks with their gradients, find the optimum of every class, compare with the
+ * Bayes reference and Monte Carlo, run the exact gradient flows, and run the claim catalogue.
+ * Subpaths: `linear-icl/linalg` (the matrix engine), `linear-icl/ode` (the ODE library),
+ * `linear-icl/testing` (fast-check arbitraries and properties for your own tests).
+ *
+ * Shapes: d feature dimension, M context length, d_f the LTB's MLP width; H, Ψ, Γ [d, d];
+ * β*, β₀ [d]; W^{KQ}, W^{PV} [d+1, d+1]; W₁, W₂ [d_f, d+1].
+ *
+ * @example
+ * ```ts
+ * import { makeProblem, optimumGdBeta, ltbFromGdBeta, risk } from 'linear-icl';
+ * const p = makeProblem({ d: 5, M: 20, H: 1, Psi: 1, betaStar: 10, sigma2: 0.25 });
+ * const g = optimumGdBeta(p);                   // GD-β* and R*_GDβ (docs/math.md §3.2)
+ * risk(p, ltbFromGdBeta(g.estimator)).risk;     // the same risk, as an LTB (§2.3)
+ * ```
+ *
+ * @module
+ */
+
+// Errors every public function throws on bad input (exit code 2 in the CLI) or numerical failure (3).
+export { InputError, NumericalError } from './errors.js';
+
+// The problem, estimators, forward passes, reduced form and the exact weight maps (docs/math.md §1–2).
+export {
+  ProblemError, makeProblem, problemToJSON, withProblem, wishartKappa,
+  EstimatorError, ESTIMATOR_KINDS, parseEstimator, estimatorToJSON, estimatorDim,
+  reducedForm, readoutVector, estimatorFromReduced, reducedLayout, reducedSize, packReduced, unpackReduced,
+  ltbFromGdBeta, lsaFromGd0, effectiveGdBeta,
+  allocPrompt, samplePrompt, samplePromptInto, PromptSampler,
+  embed, predict, predictGdBeta, predictLsa, predictLtb, predictReduced,
+} from './models/index.js';
+export type {
+  Problem, ProblemSpec, Estimator, EstimatorKind, GdBeta, Gd0, Lsa, Ltb, AttentionKind, Reduced, ReducedLayout, EffectiveGdBeta,
+  EffectiveGdBetaOptions, Prompt,
+} from './models/index.js';
+
+// Exact risks and gradients, closed-form GD optima, the Bayes reference, Monte Carlo (§3).
+export {
+  risk, riskGdBeta, riskReduced, riskAttention, optimumGdBeta, optimumGd0,
+  bayesReference, bayesLowerBound, bayesDeterministicEquivalent, bayesExact1d, bayesMonteCarlo, monteCarloRisk,
+} from './risk/index.js';
+export type {
+  RiskResult, GdBetaRisk, GdOptimum, ReducedGradient, ReducedRisk, AttentionRisk, BayesOptions, BayesReference, BayesMonteCarlo,
+  BayesDeterministicEquivalent, MonteCarloOptions, MonteCarloResult,
+} from './risk/index.js';
+
+// The optimum of every class: optimum(problem, 'gd-beta' | 'gd-0' | 'lsa' | 'ltb').
+export { optimum, OPTIMUM_KINDS, optimumAttention } from './optimum/index.js';
+export type { OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum, AttentionOptimum, AttentionOptimumOptions } from './optimum/index.js';
+
+// Exact population gradient flows with verdicts (§4).
+export {
+  runFlow, flowMeasures, FLOW_MODELS, FLOW_METHODS, gdBetaFlow, attentionFlow, zfbFlow, fitTailRate,
+} from './flow/index.js';
+export type {
+  RunFlowOptions, FlowRun, FlowStatus, FlowVerdict, FlowModel, FlowMethod, FlowMeasures, GdBetaFlow, AttentionFlow, ZfbFlow, RateFit,
+} from './flow/index.js';
+
+// The claim catalogue and its runner (§5), as `linear-icl verify` uses them.
+export { CLAIMS, CLAIM_IDS, claimContext, parseSuite, defaultSuite, runSuite, buildReport } from './verify/index.js';
+export type { ClaimResult, ClaimSpec, ClaimContext, ClaimContextOptions, Suite, SuiteProblem, SuiteRun, RunSuiteOptions } from './verify/index.js';

@@ -1,0 +1,72 @@
+/**
+ * The claim catalogue (docs/math.md §5) as one registry: each entry names a claim, says when it
+ * applies to a problem, and runs it. The checks live by source: zwb.ts, mhm.ts, acds-zfb.ts,
+ * flows.ts.
+ */
+import { eigvalsh } from '../../linalg/index.js';
+import { lsaFromGd0, type Problem } from '../../models/index.js';
+import { optimumGd0, riskAttention } from '../../risk/index.js';
+import { checkAcds, checkZfb } from './acds-zfb.js';
+import { betaHNorm2, type ClaimContext, type ClaimResult, type ClassOptimum } from './context.js';
+import { checkGdBetaFlow } from './flows.js';
+import { checkMhm1, checkMhm2, checkMhmNonlinear } from './mhm.js';
+import { RESPONSES } from './responses.js';
+import {
+  checkGdBetaIsLtb, checkLsaGap, checkLsaGapGrowth, checkLsaGapSmallNoise, checkLsaLimit, checkNearBayes, checkOptimalLtbIsGdBeta, checkOptimizer,
+} from './zwb.js';
+
+/** One entry of the catalogue: how to run a claim on a problem of a suite. */
+export interface ClaimSpec {
+  readonly id: string;
+  readonly title: string;
+  /** Hard precondition: null when the check can run on the problem, else why not. */
+  readonly applies: (problem: Problem) => string | null;
+  /**
+   * Whether the claim is run when a suite problem names no claims (default: when it applies).
+   * Claims stated for masked attention (ZWB-2, ZWB-3, OPT) run on unmasked problems only when asked
+   * for explicitly — and are then expected to fail (e.g. the unmasked LTB optimum is not GD-β*).
+   */
+  readonly byDefault?: (problem: Problem) => boolean;
+  readonly run: (problem: Problem, label: string, ctx: ClaimContext) => ClaimResult[];
+}
+
+const isMasked = (p: Problem): boolean => p.masked;
+const nonzeroBeta = (p: Problem): string | null => (!p.masked ? 'needs masked attention (masked: true)' : betaHNorm2(p) > 0 ? null : 'needs β* ≠ 0');
+
+/** The catalogue, in report order (ZWB-5 and ZFB live in src/verify/flows.ts). */
+export const CLAIMS: readonly ClaimSpec[] = [
+  { id: 'ZWB-1', title: 'every GD-β is an LTB', applies: () => null, run: (p, l, c) => [checkGdBetaIsLtb(p, l, c)] },
+  { id: 'ZWB-2', title: 'the optimal LTB is effectively GD-β*', applies: () => null, byDefault: isMasked, run: (p, l, c) => [checkOptimalLtbIsGdBeta(p, l, c)] },
+  { id: 'ZWB-3', title: 'LSA has an irreducible additive error when β* ≠ 0', applies: () => null, byDefault: isMasked, run: (p, l, c) => [checkLsaGap(p, l, c)] },
+  { id: 'ZWB-3-growth', title: 'the LSA gap grows with ‖β*‖²_H', applies: nonzeroBeta, run: (p, l, c) => [checkLsaGapGrowth(p, l, c)] },
+  { id: 'ZWB-3-noise', title: 'the LSA gap does not vanish as ψ, σ → 0', applies: nonzeroBeta, run: (p, l, c) => [checkLsaGapSmallNoise(p, l, c)] },
+  { id: 'ZWB-3-limit', title: 'σ = Ψ = 0: R*_LSA = 2‖β*‖²_H/(M+2)', applies: nonzeroBeta, run: (p, l, c) => [checkLsaLimit(p, l, c)] },
+  {
+    id: 'ZWB-4', title: 'GD-β* is nearly Bayes-optimal (derived bound)',
+    applies: (p) => (p.psiIsotropic !== null && p.sigma2 > 0 ? null : 'needs Psi = ψ²I and sigma2 > 0'),
+    run: (p, l, c) => [checkNearBayes(p, l, c)],
+  },
+  {
+    id: 'ZWB-5', title: 'gradient flow on GD-β reaches the global optimum',
+    applies: (p) => (eigvalsh(p.Psi, 'Psi')[0]! > 1e-12 * Math.max(1, p.t1) ? null : 'needs Psi positive definite (unique critical point)'),
+    run: (p, l, c) => [checkGdBetaFlow(p, l, c)],
+  },
+  { id: 'OPT', title: 'the numerical optima agree with independent routes', applies: () => null, byDefault: isMasked, run: (p, l, c) => [checkOptimizer(p, l, c)] },
+  { id: 'MHM-1', title: 'MHM Thm 1: Γ* = ηI, one-step GD is the optimal LSA', applies: () => null, run: (p, l, c) => [checkMhm1(p, l, c)] },
+  { id: 'MHM-2', title: 'MHM Thm 2: Γ* = ηΣ⁻¹, risk independent of Σ', applies: () => null, run: (p, l, c) => [checkMhm2(p, l, c)] },
+  {
+    id: 'MHM-NL', title: 'MHM nonlinear responses: η_NL by quadrature, checked by Monte Carlo', applies: () => null,
+    run: (p, l, c) => [RESPONSES.sign, RESPONSES.relu, RESPONSES.poly].map((r) => checkMhmNonlinear(p, l, c, r)),
+  },
+  { id: 'ACDS', title: 'ACDS: Γ* = ((1+1/M)H + trH/M·I)⁻¹', applies: () => null, run: (p, l, c) => [checkAcds(p, l, c)] },
+  { id: 'ZFB', title: 'ZFB flow: conservation law, monotone loss, limit', applies: () => null, run: (p, l, c) => [checkZfb(p, l, c)] },
+];
+
+/** The ids of the catalogue, in order. */
+export const CLAIM_IDS: readonly string[] = CLAIMS.map((c) => c.id);
+
+/** The LSA built from the closed-form GD-0 optimum (a convenient wrong "LTB optimum" in tests). */
+export function gd0AsLsa(problem: Problem): ClassOptimum {
+  const est = lsaFromGd0(optimumGd0(problem).estimator);
+  return { risk: riskAttention(problem, est, false).risk, estimator: est };
+}
