@@ -6,6 +6,7 @@
 
 /** Invalid user input: names the field (a JSON path such as `H[1][2]` or `options.rtol`) and the reason. */
 export class InputError extends Error {
+  /** The class name, `'InputError'`; the CLI maps this error to exit code 2. */
   override name = 'InputError';
   constructor(
     /** The field the error is about, e.g. `Psi` or `estimator.WKQ[2][0]`. */
@@ -28,6 +29,7 @@ export class InputError extends Error {
 
 /** A valid computation that failed numerically (non-convergence, loss of definiteness, overflow). */
 export class NumericalError extends Error {
+  /** The class name, `'NumericalError'`; the CLI maps this error to exit code 3. */
   override name = 'NumericalError';
   constructor(
     /** Where it failed, e.g. `optimum(lsa): L-BFGS`. */
@@ -37,4 +39,13 @@ export class NumericalError extends Error {
   ) {
     super(`${where}: ${reason}`);
   }
+}
+
+/**
+ * Returns `x` when it is finite, else throws a {@link NumericalError} at `where` saying that `what`
+ * overflowed (±∞) or is undefined (NaN), followed by `hint` — the one line a user can act on.
+ */
+export function requireFinite(x: number, where: string, what: string, hint: string): number {
+  if (Number.isFinite(x)) return x;
+  throw new NumericalError(where, `${what} ${Number.isNaN(x) ? 'is undefined (NaN) in float64' : 'overflows float64'}: ${hint}`);
 }

@@ -35,7 +35,7 @@ export {
 } from './models/index.js';
 export type {
   Problem, ProblemSpec, Estimator, EstimatorKind, GdBeta, Gd0, Lsa, Ltb, AttentionKind, Reduced, ReducedLayout, EffectiveGdBeta,
-  EffectiveGdBetaOptions, Prompt,
+  EffectiveGdBetaOptions, Prompt, AttentionWorkspace,
 } from './models/index.js';
 
 // Exact risks and gradients, closed-form GD optima, the Bayes reference, Monte Carlo (§3).
@@ -45,12 +45,17 @@ export {
 } from './risk/index.js';
 export type {
   RiskResult, GdBetaRisk, GdOptimum, ReducedGradient, ReducedRisk, AttentionRisk, BayesOptions, BayesReference, BayesMonteCarlo,
-  BayesDeterministicEquivalent, MonteCarloOptions, MonteCarloResult,
+  BayesDeterministicEquivalent, MonteCarloOptions, MonteCarloResult, RiskResultOf, RiskResultFor, EigenRiskData,
+  GradientOf, GdBetaGradient, Gd0Gradient, LsaGradient, LtbGradient,
 } from './risk/index.js';
 
 // The optimum of every class: optimum(problem, 'gd-beta' | 'gd-0' | 'lsa' | 'ltb').
 export { optimum, OPTIMUM_KINDS, optimumAttention } from './optimum/index.js';
-export type { OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum, AttentionOptimum, AttentionOptimumOptions } from './optimum/index.js';
+export type {
+  OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum, AttentionOptimum, AttentionOptimumOptions, StartResult, StartOptions, FlowStage,
+} from './optimum/index.js';
+// Types of the optimiser options and statuses the optimum reports (src/optim).
+export type { LbfgsOptions, LbfgsStatus, NewtonPolishStatus } from './optim/index.js';
 
 // Exact population gradient flows with verdicts (§4).
 export {
@@ -58,8 +63,14 @@ export {
 } from './flow/index.js';
 export type {
   RunFlowOptions, FlowRun, FlowStatus, FlowVerdict, FlowModel, FlowMethod, FlowMeasures, GdBetaFlow, AttentionFlow, ZfbFlow, RateFit,
+  GdVerdict, AttentionVerdict, ZfbVerdict, Basin, GdFlowVariant, OptimumHessian, AttentionFlowSpec,
 } from './flow/index.js';
 
 // The claim catalogue and its runner (§5), as `linear-icl verify` uses them.
 export { CLAIMS, CLAIM_IDS, claimContext, parseSuite, defaultSuite, runSuite, buildReport } from './verify/index.js';
-export type { ClaimResult, ClaimSpec, ClaimContext, ClaimContextOptions, Suite, SuiteProblem, SuiteRun, RunSuiteOptions } from './verify/index.js';
+export type {
+  ClaimResult, ClaimSpec, ClaimContext, ClaimContextOptions, ClassOptimum, Suite, SuiteProblem, SuiteRun, RunSuiteOptions, FigureSetting,
+  SkippedClaim, BuildReportOptions, PreciseResult,
+} from './verify/index.js';
+// The report model `buildReport` returns (src/report).
+export type { Report, Section, Table, Align, LineFigure, Series, SeriesPoint, SeriesMark, HLine, SlopeLine, Axis, ScaleKind } from './report/index.js';

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, NumericalError } from '../errors.js';
 
 /** Reads and parses a JSON file; failures become an InputError naming the file. */
 export function readJsonFile(path: string, option: string): unknown {
@@ -37,13 +37,45 @@ export function parseJsonFile<T>(path: string, option: string, parse: (value: un
   }
 }
 
-/** Writes the result: JSON on stdout with `--json`, else the human-readable text. */
-export function emit(json: boolean, result: unknown, human: () => string): void {
+/**
+ * Writes the result: JSON on stdout with `--json`, else the human-readable text. A NaN/±∞ number in
+ * the result is a {@link NumericalError} (exit 3) naming its JSON path, unless `allowNonFinite`
+ * (verify: a claim's measured NaN is reported, as null in JSON, and fails that claim).
+ */
+export function emit(json: boolean, result: unknown, human: () => string, options: { readonly allowNonFinite?: boolean } = {}): void {
+  const bad = options.allowNonFinite ? null : firstNonFinite(result, '');
+  if (bad !== null) {
+    // The library checks its own results; this is the last line of defence: never a NaN or null with exit 0.
+    throw new NumericalError('result', `${bad.path || 'the result'} is ${Number.isNaN(bad.value) ? 'undefined (NaN)' : 'not finite'} in float64: rescale the problem or the weights`);
+  }
   if (json) {
     process.stdout.write(`${JSON.stringify(result, jsonReplacer, 2)}\n`);
   } else {
     process.stdout.write(`${human()}\n`);
   }
+}
+
+/** The first NaN/±∞ number (or Float64Array entry) in a result, with its JSON path; null when all are finite. */
+function firstNonFinite(value: unknown, path: string): { path: string; value: number } | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : { path, value };
+  if (value instanceof Float64Array) {
+    const k = value.findIndex((x) => !Number.isFinite(x));
+    return k < 0 ? null : { path: `${path}[${k}]`, value: value[k]! };
+  }
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) {
+      const r = firstNonFinite(value[k], `${path}[${k}]`);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const r = firstNonFinite(v, path ? `${path}.${k}` : k);
+      if (r) return r;
+    }
+  }
+  return null;
 }
 
 /** JSON.stringify replacer: Float64Array → number[], non-finite numbers → null (JSON has no NaN). */
@@ -83,9 +115,7 @@ export function withFlagNames<T>(flags: Readonly<Record<string, string>>, call: 
     return call();
   } catch (e) {
     if (e instanceof InputError && e.file === undefined && Object.hasOwn(flags, e.field)) {
-      const flag = flags[e.field]!;
-      const reason = e.reason.replace(new RegExp(`\\b${e.field}\\b`, 'g'), flag);
-      throw new InputError(flag, reason);
+      throw new InputError(flags[e.field]!, e.reason);
     }
     throw e;
   }

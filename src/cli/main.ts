@@ -41,12 +41,35 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .configureOutput({
       // One format for every error: the option parser's too, on one line, with where to look.
-      outputError: (str, write) => write(`linear-icl: ${str.trim().replace(/\s*\n\s*/g, ' ')} (see linear-icl --help)\n`),
+      outputError: (str, write) => write(`linear-icl: error: ${commanderMessage(str)} (see linear-icl --help)\n`),
     })
     .exitOverride();
   registerCommands(program);
   program.commands.forEach((c) => c.exitOverride());
   return program;
+}
+
+/**
+ * commander's error text in the project's form `<what>: <reason>` on one line: the option, command
+ * or argument it is about first, as every other error names its file or field first.
+ */
+export function commanderMessage(raw: string): string {
+  const text = raw.trim().replace(/\s*\n\s*/g, ' ').replace(/^error:\s*/, '');
+  const rules: [RegExp, (m: RegExpExecArray) => string][] = [
+    [/^option '([^' ]+)[^']*' argument '([^']*)' is invalid\. Allowed choices are (.*?)\.?$/, (m) => `${m[1]}: '${m[2]}' is not one of ${m[3]}`],
+    [/^option '([^' ]+)[^']*' argument '([^']*)' is invalid\.?\s*(.*)$/, (m) => `${m[1]}: '${m[2]}' is invalid${m[3] ? ` (${m[3]})` : ''}`],
+    [/^required option '([^' ]+)[^']*' not specified$/, (m) => `${m[1]}: is required`],
+    [/^option '([^' ]+)[^']*' argument missing$/, (m) => `${m[1]}: needs a value`],
+    [/^unknown command '([^']*)'\s*(?:\(Did you mean (.*)\?\))?$/, (m) => `${m[1]}: unknown command${m[2] ? ` (did you mean ${m[2]}?)` : ''}`],
+    [/^unknown option '([^']*)'\s*(?:\(Did you mean (.*)\?\))?$/, (m) => `${m[1]}: unknown option${m[2] ? ` (did you mean ${m[2]}?)` : ''}`],
+    [/^too many arguments(?: for '([^']*)')?\.?\s*(.*)$/, (m) => `${m[1] ?? 'arguments'}: too many arguments${m[2] ? ` (${m[2]})` : ''}`],
+    [/^missing required argument '([^']*)'$/, (m) => `${m[1]}: is required`],
+  ];
+  for (const [re, fmt] of rules) {
+    const m = re.exec(text);
+    if (m) return fmt(m);
+  }
+  return `command line: ${text}`;
 }
 
 /** Levenshtein distance (for "did you mean"). O(|a|·|b|). */
@@ -69,11 +92,17 @@ function checkUnknownOptions(program: Command, argv: readonly string[]): void {
   const sub = program.commands.find((c) => c.name() === argv[0]);
   if (sub === undefined) return;
   const known = new Set(['--help', ...sub.options.map((o) => o.long).filter((l): l is string => l !== undefined)]);
+  const seen = new Set<string>();
   for (const arg of argv.slice(1)) {
     if (arg === '--') break;
     if (!arg.startsWith('--')) continue;
     const name = arg.split('=')[0]!;
-    if (known.has(name)) continue;
+    if (known.has(name)) {
+      // commander keeps the last of a repeated option silently: a second --problem is a mistake.
+      if (seen.has(name)) throw new InputError(name, 'is given more than once: give it once');
+      seen.add(name);
+      continue;
+    }
     let best = '';
     let bestDist = Infinity;
     for (const k of known) {

@@ -17,6 +17,7 @@ import type { VectorField } from './ode/index.js';
 
 /** Which block and which parametrisation flows. */
 export interface AttentionFlowSpec {
+  /** Which block flows: `'ltb'` (β_m trained) or `'lsa'` (β_m ≡ 0), §4.2. */
   readonly model: AttentionKind;
   /** Reduced parameters (β_m, p, Q) or raw weights. @defaultValue 'reduced' */
   readonly parametrization?: 'reduced' | 'raw';
@@ -26,9 +27,13 @@ export interface AttentionFlowSpec {
 
 /** An LTB/LSA gradient flow ready for an ODE solver. */
 export interface AttentionFlow {
+  /** The problem whose exact risk (3.22)–(3.23) drives the flow (4.10); masking follows `problem.masked`. */
   readonly problem: Problem;
+  /** Which block flows, `'ltb'` or `'lsa'`. */
   readonly model: AttentionKind;
+  /** The state: reduced parameters (β_m [d] (LTB only), p [d+1], Q [d+1, d]) or raw weights (W^{KQ}, W^{PV} [d+1, d+1], W₁, W₂ [d_f, d+1]), gradients through (3.24). */
   readonly parametrization: 'reduced' | 'raw';
+  /** Feature dimension d. */
   readonly d: number;
   /** MLP width (raw LTB), else 0. */
   readonly mlpWidth: number;
@@ -50,8 +55,9 @@ export interface AttentionFlow {
 export const RANDOM_ATTENTION_SCALE = 0.1;
 
 /**
- * The LTB or LSA gradient flow of a problem (see the module comment). Masking follows
- * `problem.masked`.
+ * The LTB or LSA gradient flow (4.10) of a problem (docs/math.md §4.2; see the module comment).
+ * Masking follows `problem.masked`.
+ * @throws RangeError when a raw LTB's `spec.mlpWidth` is not a positive integer.
  */
 export function attentionFlow(problem: Problem, spec: AttentionFlowSpec): AttentionFlow {
   const { model, parametrization = 'reduced', mlpWidth = 1 } = spec;

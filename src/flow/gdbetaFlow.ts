@@ -67,8 +67,11 @@ export interface OptimumHessian {
 
 /** A GD-β/GD-0 gradient flow on a problem, ready for an ODE solver. */
 export interface GdBetaFlow {
+  /** The problem whose exact risk (3.5) drives the flow (4.2). */
   readonly problem: Problem;
+  /** Which class flows: GD-β (Γ and β₀) or GD-0 (Γ only, (4.9)). */
   readonly variant: GdFlowVariant;
+  /** Feature dimension d. */
   readonly d: number;
   /** State length: d² + d (GD-β) or d² (GD-0). */
   readonly n: number;
@@ -118,7 +121,8 @@ function viewCache(d2: number): (y: Float64Array) => readonly [Float64Array, Flo
 
 /**
  * Builds the GD-β (default) or GD-0 gradient flow of a problem: closed-form optimum, allocation-free
- * vector field −∇R in the eigenbasis of H, exact risk gap. O(d³) set-up (the optimum).
+ * vector field −∇R (4.2)–(4.3) in the eigenbasis of H, exact risk gap (4.8)/(4.9) (docs/math.md §4.1).
+ * States [d² + d] (GD-β) or [d²] (GD-0). O(d³) set-up (the optimum).
  */
 export function gdBetaFlow(problem: Problem, variant: GdFlowVariant = 'gd-beta'): GdBetaFlow {
   const d = problem.d;
@@ -130,7 +134,7 @@ export function gdBetaFlow(problem: Problem, variant: GdFlowVariant = 'gd-beta')
   // GD-0 sees β as centred with second moment K = Ψ + β*β*ᵀ (math.md §3.2).
   const psi2 = problem.psiIsotropic;
   let Keig = variant === 'gd-beta' ? problem.PsiEig.data : secondMomentEig(problem);
-  const [GammaStar, optimalRisk] = optimumEig(lam, Keig, problem.sigma2, problem.M);
+  const { GammaEig: GammaStar, risk: optimalRisk } = optimumEig({ lambda: lam, K: Keig, sigma2: problem.sigma2, M: problem.M });
   if (variant === 'gd-beta' && psi2 !== null) {
     // Ψ = ψ²I: Ψ̃ = ψ²I exactly (VᵀΨV carries round-off), Γ̃* = ψ²(κψ²Λ + cI)⁻¹ is exactly diagonal,
     // as is B'₀ — the flow (whose kernel uses ψ² directly) then has this Γ̃* as its exact fixed point.

@@ -10,6 +10,7 @@ import { fitTailRate, RATE_FIT_FLOOR, type RateFit } from './verdict.js';
 
 /** What {@link flowMeasures} reports; null where a quantity is not defined for the run. */
 export interface FlowMeasures {
+  /** Risk at the end of the run, unit [y]². */
   readonly finalRisk: number;
   /** R − R* at the end. */
   readonly gap: number;

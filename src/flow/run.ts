@@ -21,10 +21,10 @@
  * etd4 was faster in every benchmarked case where both ran (1.4–15×).
  */
 import { InputError } from '../errors.js';
-import type { Estimator, Gd0, GdBeta, Lsa, Ltb, Problem } from '../models/index.js';
+import { problemScale, type Estimator, type Gd0, type GdBeta, type Lsa, type Ltb, type Problem } from '../models/index.js';
 import { attentionFlow, attentionInitialState, RANDOM_ATTENTION_SCALE, type AttentionFlow } from './attentionFlow.js';
 import { gdBetaExponentialProblem } from './gdbetaExponential.js';
-import { gdBetaFlow, gdBetaInitialState } from './gdbetaFlow.js';
+import { gdBetaFlow, gdBetaInitialState, type GdBetaFlow } from './gdbetaFlow.js';
 import {
   bosh3,
   ConstantStepSize,
@@ -55,7 +55,7 @@ export const FLOW_MODELS = ['gd-beta', 'gd-0', 'ltb', 'lsa', 'zfb'] as const;
 export type FlowModel = (typeof FLOW_MODELS)[number];
 
 /** The integration methods {@link runFlow} knows. */
-export const FLOW_METHODS = ['auto', 'euler', 'rk4', 'bosh3', 'dopri5', 'tsit5', 'dop853', 'rosenbrock', 'etd2', 'etd3', 'etd4'] as const;
+export const FLOW_METHODS = ['auto', 'euler', 'rk4', 'bosh3', 'dopri5', 'tsit5', 'dop853', 'rosenbrock', 'etd2', 'etd3', 'etd4', 'hybrid'] as const;
 /** One of {@link FLOW_METHODS}. */
 export type FlowMethod = (typeof FLOW_METHODS)[number];
 
@@ -69,6 +69,19 @@ export const DEFAULT_RTOL = 1e-8;
 export const DEFAULT_ATOL = 1e-12;
 /** Default convergence target of GD/ZFB flows: R − R* ≤ DEFAULT_CONVERGED_GAP·R*. */
 export const DEFAULT_CONVERGED_GAP = 1e-10;
+/**
+ * Default parameter target of GD flows run until converged: ‖θ − θ*‖ ≤ DEFAULT_CONVERGED_DISTANCE·(1 + ‖θ*‖)
+ * (Frobenius/Euclidean over (Γ, β₀)), required together with the gap target.
+ */
+export const DEFAULT_CONVERGED_DISTANCE = 1e-8;
+/** `hybrid` leaves RODAS4 for etd4 once ρ_N·h ≤ HYBRID_SWITCH (ρ_N: the β₀-driven stiffness of N, see {@link runFlow}). */
+export const HYBRID_SWITCH = 0.5;
+/** `hybrid` switches to etd4 when the rest of the stiff transient is estimated at ≤ HYBRID_SWITCH·HYBRID_ETD_STEPS etd4 steps. */
+export const HYBRID_ETD_STEPS = 100;
+/** `hybrid` goes back to RODAS4 when etd4's step grew less than 2× over this many accepted steps (stability-limited). */
+export const HYBRID_STALL_STEPS = 100;
+/** Attention (LTB/LSA) flows: refuse d above this (the cost estimate of a run, see {@link runFlow}). */
+export const ATTENTION_MAX_D = 100;
 /** Default convergence target of attention flows: RMS of ∇R below this. */
 export const DEFAULT_CONVERGED_GRAD = 1e-10;
 /** Default balanced-start scale s of ZFB's flow. */
@@ -78,33 +91,39 @@ const FAR_FUTURE = 1e300;
 
 /** Options of {@link runFlow}; every field is optional. */
 export interface RunFlowOptions {
-  /** @defaultValue 'gd-beta' */
+  /** Which flow: GD-β/GD-0 (§4.1), LTB/LSA (§4.2) or ZFB's (§4.3). @defaultValue 'gd-beta' */
   readonly model?: FlowModel;
   /** LTB/LSA parametrisation. @defaultValue 'reduced' */
   readonly parametrization?: 'reduced' | 'raw';
-  /** MLP width of a raw LTB. @defaultValue 1 */
+  /** MLP width d_f of a raw LTB (W₁, W₂ [d_f, d+1]). @defaultValue 1 */
   readonly mlpWidth?: number;
   /** Initial state: `'zero'`, `'random'` or an estimator. @defaultValue 'zero' for GD flows, 'random' for LTB/LSA (ZFB always starts balanced) */
   readonly init?: 'zero' | 'random' | Estimator;
   /** Seed of random starts (and of ZFB's Θ). @defaultValue 1 */
   readonly seed?: number;
-  /** Scale of random attention starts, or ZFB's s. @defaultValue {@link RANDOM_ATTENTION_SCALE} / {@link DEFAULT_ZFB_SCALE} */
+  /** Scale of random attention starts, or ZFB's s (4.11). @defaultValue 0.1 (`RANDOM_ATTENTION_SCALE`) / 0.1 (`DEFAULT_ZFB_SCALE`) */
   readonly initScale?: number;
-  /** @defaultValue 'auto' */
+  /** The ODE method; `'auto'` picks one for the model and size. @defaultValue 'auto' */
   readonly method?: FlowMethod;
-  /** Relative tolerance (adaptive methods). @defaultValue {@link DEFAULT_RTOL} */
+  /** Relative tolerance (adaptive methods). @defaultValue 1e-8 (`DEFAULT_RTOL`) */
   readonly rtol?: number;
-  /** Absolute tolerance (adaptive methods). @defaultValue {@link DEFAULT_ATOL} */
+  /** Absolute tolerance (adaptive methods). @defaultValue 1e-12 (`DEFAULT_ATOL`) */
   readonly atol?: number;
-  /** Fixed step (then the method steps with exactly this size; required for euler/rk4). */
+  /** Fixed step in flow time t (then the method steps with exactly this size; required for euler/rk4). */
   readonly dt?: number;
   /** Largest step of adaptive methods. @defaultValue Infinity; 1/λ_min(∇²R*) for the etd methods (rate-fit resolution) */
   readonly dtMax?: number;
-  /** Integrate to this time; without it the flow runs until converged. */
+  /** Integrate to this flow time t; without it the flow runs until converged. */
   readonly tEnd?: number;
-  /** GD/ZFB: stop once R − R* ≤ convergedGap·R*. @defaultValue {@link DEFAULT_CONVERGED_GAP} */
+  /** GD/ZFB: stop once R − R* ≤ convergedGap·R*. @defaultValue 1e-10 (`DEFAULT_CONVERGED_GAP`) */
   readonly convergedGap?: number;
-  /** LTB/LSA: stop once RMS(∇R) ≤ convergedGrad. @defaultValue {@link DEFAULT_CONVERGED_GRAD} */
+  /**
+   * GD flows: stop once ‖θ − θ*‖ ≤ convergedDistance·(1 + ‖θ*‖) *and* R − R* ≤ convergedGap·R* (the
+   * distance part is dropped when ∇²R* is singular: the optimum is then not isolated).
+   * @defaultValue 1e-8 (`DEFAULT_CONVERGED_DISTANCE`)
+   */
+  readonly convergedDistance?: number;
+  /** LTB/LSA: stop once RMS(∇R) ≤ convergedGrad. @defaultValue 1e-10 (`DEFAULT_CONVERGED_GRAD`) */
   readonly convergedGrad?: number;
   /** Step attempts cap. @defaultValue 100 000 */
   readonly maxSteps?: number;
@@ -117,37 +136,62 @@ export type FlowStatus = 'converged' | 'success' | 'maxStepsReached' | 'stepSize
 
 /** The verdict, discriminated by flow kind. */
 export type FlowVerdict =
-  | ({ readonly kind: 'gd' } & GdVerdict)
-  | ({ readonly kind: 'attention' } & AttentionVerdict)
-  | ({ readonly kind: 'zfb' } & ZfbVerdict);
+  | ({
+      /** A GD-β or GD-0 flow (§4.1). */
+      readonly kind: 'gd';
+    } & GdVerdict)
+  | ({
+      /** An LTB or LSA flow (§4.2). */
+      readonly kind: 'attention';
+    } & AttentionVerdict)
+  | ({
+      /** ZFB's flow (§4.3). */
+      readonly kind: 'zfb';
+    } & ZfbVerdict);
 
 /** Result of {@link runFlow}. */
 export interface FlowRun {
+  /** The model whose flow was run. */
   readonly model: FlowModel;
   /** The method actually used (`auto` resolved). */
   readonly method: Exclude<FlowMethod, 'auto'>;
+  /** Why this method: the `auto` rule that chose it, or 'requested'; for `hybrid` also the switches made. */
+  readonly methodReason: string;
+  /**
+   * GD flows: the stopping rule in words, whether the endpoint met it (measured distance and gap), and
+   * why a run with tEnd reports 'converged' or stopped early. Null for the other flows.
+   */
+  readonly statusNote: string | null;
+  /** Why the run ended: `'converged'` when the convergence test or the steady-state test stopped it. */
   readonly status: FlowStatus;
   /** Final time. */
   readonly t: number;
   /** Accepted steps, rejected attempts, vector-field (gradient) evaluations, linear solves. */
   readonly steps: number;
+  /** Rejected step attempts. */
   readonly rejected: number;
+  /** Vector-field (gradient) evaluations. */
   readonly nfev: number;
+  /** Linear solves (Rosenbrock methods; 0 for explicit ones). */
   readonly nlinsolve: number;
+  /** Wall-clock time of the whole call, in milliseconds. */
   readonly wallTimeMs: number;
   /** Saved times (t0 and every accepted step) with the risk and R − R* there. */
   readonly ts: Float64Array;
+  /** [n] the risk R(θ(t)) at each saved time, unit [y]². */
   readonly risks: Float64Array;
+  /** [n] the gap R − R* at each saved time, unit [y]² (computed without cancellation for GD flows, (4.8)–(4.9)). */
   readonly gaps: Float64Array;
   /** The reference optimum R* of the gaps: R*_GDβ (GD-β, LTB, LSA, ZFB) or R*_GD0 (GD-0). */
   readonly optimalRisk: number;
   /** The endpoint estimator (original basis). */
   readonly estimator: Estimator;
+  /** The judgement of the finished run, by flow kind. */
   readonly verdict: FlowVerdict;
 }
 
 function requireGdMethod(method: FlowMethod, model: FlowModel): void {
-  if (method === 'etd2' || method === 'etd3' || method === 'etd4') {
+  if (method === 'etd2' || method === 'etd3' || method === 'etd4' || method === 'hybrid') {
     if (model !== 'gd-beta' && model !== 'gd-0') {
       throw new InputError('method', `'${method}' integrates GD-β/GD-0 flows only (the exponential form needs the known optimum); use rosenbrock, tsit5, dop853, … for '${model}'`);
     }
@@ -175,20 +219,22 @@ function integrateOde(
   field: VectorField,
   y0: Float64Array,
   method: Method,
-  o: { rtol: number; atol: number; dt?: number; dtMax?: number; tEnd?: number; maxSteps: number; saveStates: boolean },
+  o: { rtol: number; atol: number; dt?: number; dtMax?: number; tEnd?: number; maxSteps: number; saveStates: boolean; dt0?: number },
   stat: (y: Float64Array) => number,
-  stop: ((y: Float64Array, value: number) => boolean) | null,
+  stop: ((y: Float64Array, value: number, dt: number) => boolean) | null,
   steady: number | undefined,
   onStep: RunFlowOptions['onStep'],
+  t0 = 0,
+  stepOffset = 0,
 ): Integrated {
   let last = NaN;
   const options: Record<string, unknown> = {
     maxSteps: o.maxSteps,
     throwOnFailure: false,
     saveAt: { kind: o.saveStates ? 'steps' : 'final', fn: (_t: number, y: Float64Array) => (last = stat(y)) },
-    callback: ({ t, y, step }: { t: number; y: Float64Array; step: number }) => {
-      onStep?.({ t, step, gap: last });
-      return stop !== null && stop(y, last) ? 'stop' : undefined;
+    callback: ({ t, y, step, dt }: { t: number; y: Float64Array; step: number; dt: number }) => {
+      onStep?.({ t, step: step + stepOffset, gap: last });
+      return stop !== null && stop(y, last, dt) ? 'stop' : undefined;
     },
   };
   if (o.dt !== undefined) {
@@ -198,9 +244,10 @@ function integrateOde(
     options.rtol = o.rtol;
     options.atol = o.atol;
     if (o.dtMax !== undefined) options.dtMax = o.dtMax;
+    if (o.dt0 !== undefined && o.dt0 > 0 && Number.isFinite(o.dt0)) options.dt0 = o.dtMax !== undefined ? Math.min(o.dt0, o.dtMax) : o.dt0;
   }
   if (steady !== undefined) options.steadyState = { tol: steady };
-  const sol = solve(field, y0, [0, o.tEnd ?? FAR_FUTURE], method, options as SolveOptions);
+  const sol = solve(field, y0, [t0, o.tEnd ?? FAR_FUTURE], method, options as SolveOptions);
   const status: FlowStatus =
     sol.status === 'cancelled' || sol.status === 'steadyState' ? 'converged' : sol.status === 'event' ? 'success' : sol.status;
   return {
@@ -223,15 +270,18 @@ function explicitOrRosenbrock(method: Exclude<FlowMethod, 'auto' | 'etd2' | 'etd
     return rosenbrock(rodas4, { linearSolver: denseJacobianSolver(finiteDifferenceJacobian(field, n), n) });
   }
   if ((method === 'euler' || method === 'rk4') && dt === undefined) {
-    throw new InputError('dt', `method '${method}' has no error estimate: give a fixed step dt`);
+    throw new InputError('dt', `method '${method}' has no error estimate: give a fixed step size`);
   }
   return TABLEAUS[method]!;
 }
 
 /**
  * Builds and integrates a flow on a problem (see the module comment and {@link RunFlowOptions}) and
- * returns the trajectory of the loss, the work counters and the verdict. Invalid option
- * combinations throw {@link InputError} naming the option.
+ * returns the trajectory of the loss, the work counters and the verdict (docs/math.md §4; time is the
+ * flow time t of (4.1), risks in units of y²).
+ * @throws {@link InputError} (CLI exit 2) naming the option for an invalid option or combination, or
+ *   naming the problem field when a ZFB flow's problem is outside ZFB's setting. For a raw LTB, a
+ *   non-positive-integer `mlpWidth` throws a `RangeError` from {@link attentionFlow}.
  */
 export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun {
   const {
@@ -261,26 +311,11 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
       throw new InputError('init', `a ${model} flow starts from a gd-beta or gd-0 estimator, got '${init.kind}'`);
     }
     const y0 = gdBetaInitialState(flow, init as 'zero' | 'random' | GdBeta | Gd0, seed);
-    const method = requested === 'auto' ? 'etd4' : requested;
+    const g = runGd(flow, y0, requested, { rtol, atol, dt, dtMax: options.dtMax, tEnd, maxSteps, convergedGap, convergedDistance: options.convergedDistance ?? DEFAULT_CONVERGED_DISTANCE, onStep });
     const R = flow.optimalRisk;
-    const target = convergedGap * R;
-    const stop = tEnd === undefined ? (_y: Float64Array, gap: number) => gap <= target : null;
-    let run: Integrated;
-    if (method === 'etd2' || method === 'etd3' || method === 'etd4') {
-      const ex = gdBetaExponentialProblem(flow);
-      const lmin = flow.hessian().lambdaMin;
-      const dtMax = options.dtMax ?? (lmin > 0 ? 1 / lmin : Infinity);
-      // The field is N alone; ℓ (and the error-scale reference) ride on the method.
-      const m = exponential(EXPONENTIAL_TABLEAUS[method], ex.problem);
-      const hat = integrateOde(ex.problem.nonlinear, ex.toHat(y0), m, { rtol, atol, dt, dtMax, tEnd, maxSteps, saveStates: false }, ex.gapAfterNonlinear, stop, undefined, onStep);
-      run = { ...hat, y: ex.fromHat(hat.y), ys: [] };
-    } else {
-      const m = explicitOrRosenbrock(method, flow.n, flow.field, dt, () => rosenbrock(rodas4, { linearSolver: gdBetaLinearSolver(flow) }));
-      run = integrateOde(flow.field, y0, m, { rtol, atol, dt, dtMax: options.dtMax, tEnd, maxSteps, saveStates: false }, flow.gap, stop, undefined, onStep);
-    }
     const floor = Math.max(RATE_FIT_FLOOR, (100 * rtol) ** 2) * R;
-    const verdict = gdVerdict(flow, run.y, run.ts, run.values, floor);
-    return finish(model, method, run, R, flow.toEstimator(run.y), { kind: 'gd', ...verdict }, started);
+    const verdict = gdVerdict(flow, g.run.y, g.run.ts, g.run.values, floor);
+    return finish(model, g.method, g.run, R, flow.toEstimator(g.run.y), { kind: 'gd', ...verdict }, started, g.reason, g.note);
   }
 
   if (model === 'zfb') {
@@ -315,11 +350,23 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
   return finish(model, method as Exclude<FlowMethod, 'auto'>, run, R, flow.toEstimator(run.y), { kind: 'attention', ...verdict }, started);
 }
 
-function finish(model: FlowModel, method: Exclude<FlowMethod, 'auto'>, run: Integrated, R: number, estimator: Estimator, verdict: FlowVerdict, started: number): FlowRun {
+function finish(
+  model: FlowModel,
+  method: Exclude<FlowMethod, 'auto'>,
+  run: Integrated,
+  R: number,
+  estimator: Estimator,
+  verdict: FlowVerdict,
+  started: number,
+  methodReason = 'requested',
+  statusNote: string | null = null,
+): FlowRun {
   return {
     model,
     method,
+    methodReason,
     status: run.status,
+    statusNote,
     t: run.t,
     steps: run.steps,
     rejected: run.rejected,
@@ -333,4 +380,268 @@ function finish(model: FlowModel, method: Exclude<FlowMethod, 'auto'>, run: Inte
     estimator,
     verdict,
   };
+}
+
+interface GdRunOptions {
+  rtol: number;
+  atol: number;
+  dt: number | undefined;
+  dtMax: number | undefined;
+  tEnd: number | undefined;
+  maxSteps: number;
+  convergedGap: number;
+  convergedDistance: number;
+  onStep: RunFlowOptions['onStep'];
+}
+
+function norm2(x: Float64Array): number {
+  let s = 0;
+  for (let k = 0; k < x.length; k++) s += x[k]! ** 2;
+  return Math.sqrt(s);
+}
+
+/** Concatenates the integrations of successive phases. */
+function joinPhases(parts: readonly Integrated[], y: Float64Array): Integrated {
+  const len = parts.reduce((a, p, k) => a + p.ts.length - (k > 0 ? 1 : 0), 0);
+  const ts = new Float64Array(len);
+  const values = new Float64Array(len);
+  let o = 0;
+  parts.forEach((p, k) => {
+    const from = k > 0 ? 1 : 0; // each later phase repeats its start point
+    ts.set(p.ts.subarray(from), o);
+    values.set(p.values.subarray(from), o);
+    o += p.ts.length - from;
+  });
+  const last = parts[parts.length - 1]!;
+  const sum = (f: (p: Integrated) => number): number => parts.reduce((a, p) => a + f(p), 0);
+  return { status: last.status, t: last.t, y, ts, values, ys: [], steps: sum((p) => p.steps), rejected: sum((p) => p.rejected), nfev: sum((p) => p.nfev), nlinsolve: sum((p) => p.nlinsolve) };
+}
+
+/**
+ * The GD-β/GD-0 path of {@link runFlow}: resolves `auto`, integrates, applies the stopping rule
+ * (distance and gap targets) and reports the reason for the method and the status.
+ *
+ * `hybrid` (what `auto` picks for GD-β): RODAS4 with the exact structured Jacobian (`stiff.ts`) while
+ * the β₀-driven part of the flow is stiff, then etd4 in the Hessian eigenbasis of the optimum. The
+ * stiffness of etd4's nonlinear part N comes from the rank-one term 2κΛΓ̃uuᵀ and δc·Λ of B′ (u = Λẽ,
+ * ẽ = β̃* − β̃₀): ρ_N = 2κλ_max(‖u‖² + λ_max·ẽᵀΛẽ/M). The switch to etd4 happens at the end of an
+ * accepted RODAS4 step (≥ 3 steps in) with ρ_N·h ≤ {@link HYBRID_SWITCH}; if etd4 then stalls (its
+ * step grew less than 2× over {@link HYBRID_STALL_STEPS} steps while below dtMax/4), it goes back to
+ * RODAS4 and the threshold is divided by 4 (no ping-pong). Near the optimum etd4 is exact for the
+ * linearised flow, so the final approach to ‖θ − θ*‖ ≤ tol costs a few steps of size up to 1/λ_min.
+ */
+function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdRunOptions): { run: Integrated; method: Exclude<FlowMethod, 'auto'>; reason: string; note: string | null } {
+  const { d, n, problem } = flow;
+  const d2 = d * d;
+  const R = flow.optimalRisk;
+  const h = flow.hessian();
+  const lmin = h.lambdaMin;
+  const scale = R > 0 ? R : problemScale(problem);
+  const gapTarget = o.convergedGap * scale;
+  const isolated = lmin > 0;
+  const distTarget = isolated ? o.convergedDistance * (1 + norm2(flow.yStar)) : Infinity;
+  const untilConverged = o.tEnd === undefined;
+  const met = (dist: number, gap: number): boolean => dist <= distTarget && gap <= gapTarget;
+  // An exact fixed point: the flow stays there for every t (issue 13: tEnd = 1e300 at the optimum).
+  const atOptimum = (dist: number, gap: number): boolean => dist === 0 || (gap === 0 && isolated && dist <= distTarget);
+
+  let method: Exclude<FlowMethod, 'auto'>;
+  let reason: string;
+  if (requested !== 'auto') {
+    method = requested;
+    reason = 'requested';
+  } else if (flow.variant === 'gd-0') {
+    method = 'etd4';
+    reason = 'auto: the GD-0 flow is linear (N ≡ 0), so etd4 in the Hessian eigenbasis is exact';
+  } else if (o.dt !== undefined) {
+    method = 'etd4';
+    reason = 'auto: fixed step dt given: etd4 (exact for the linear part at any step)';
+  } else {
+    method = 'hybrid';
+    reason = 'auto: GD-β flow: RODAS4 (exact structured Jacobian) while the β₀-driven term is stiff, then etd4 in the Hessian eigenbasis';
+  }
+  const criterion = isolated
+    ? `‖θ − θ*‖ ≤ ${o.convergedDistance}·(1 + ‖θ*‖) = ${distTarget.toExponential(2)} and R − R* ≤ ${o.convergedGap}·${R > 0 ? 'R*' : 'E[y²] (R* = 0)'} = ${gapTarget.toExponential(2)}`
+    : `R − R* ≤ ${o.convergedGap}·${R > 0 ? 'R*' : 'E[y²] (R* = 0)'} = ${gapTarget.toExponential(2)} (the distance target is dropped: ∇²R* is singular, λ_min = ${lmin}, so the optimum is not isolated)`;
+
+  const ex = method.startsWith('etd') || method === 'hybrid' ? gdBetaExponentialProblem(flow) : null;
+  const etdDtMax = o.dtMax ?? (lmin > 0 ? 1 / lmin : Infinity);
+  const base = { rtol: o.rtol, atol: o.atol, dt: o.dt, tEnd: o.tEnd, saveStates: false };
+  let stepsSoFar = 0;
+  const budget = (): number => Math.max(1, o.maxSteps - stepsSoFar);
+
+  const runEtd = (yStart: Float64Array, t0: number, dt0: number | undefined, stall: boolean, tableau: 'etd2' | 'etd3' | 'etd4'): { part: Integrated; y: Float64Array; stalled: boolean; lastDt: number } => {
+    const m = exponential(EXPONENTIAL_TABLEAUS[tableau], ex!.problem);
+    const dts: number[] = [];
+    let stalled = false;
+    let lastDt = NaN;
+    const stop = (z: Float64Array, gap: number, dt: number): boolean => {
+      lastDt = dt;
+      const dist = ex!.distance(z);
+      if (untilConverged ? met(dist, gap) : atOptimum(dist, gap)) return true;
+      if (stall) {
+        dts.push(dt);
+        const k = dts.length;
+        if (k > HYBRID_STALL_STEPS && dt < etdDtMax / 4 && dt < 2 * dts[k - 1 - HYBRID_STALL_STEPS]!) {
+          stalled = true;
+          return true;
+        }
+      }
+      return false;
+    };
+    const part = integrateOde(ex!.problem.nonlinear, ex!.toHat(yStart), m, { ...base, dtMax: etdDtMax, maxSteps: budget(), dt0 }, ex!.gapAfterNonlinear, stop, undefined, o.onStep, t0, stepsSoFar);
+    stepsSoFar += part.steps;
+    return { part, y: ex!.fromHat(part.y), stalled, lastDt };
+  };
+
+  const lam = problem.lambda;
+  const bs = problem.betaStarEig;
+  const lmaxH = lam[d - 1]!;
+  // ρ_N(y): an O(d²) estimate of the spectral radius of ∂N/∂z = ∇²R* − ∇²R(y) (symmetric), block by
+  // block, with Λ-weighted norms (X = Γ̃ − Γ̃*, ‖·‖ Frobenius):
+  //   ΓΓ: 2κλ_max‖u‖² + 2δc·λ_max²;   ββ: 2‖𝒬̃(Γ̃) − 𝒬̃*‖ ≤ 4‖ΛXΛ‖ + 4κ‖Λ^½XΛ‖·max(‖Λ^½Γ̃Λ‖, ‖Λ^½Γ̃*Λ‖) + 2λ_max|t₃ − t₃*|/M;
+  //   Γβ (= βΓᵀ): 4‖u‖(λ_max + κ(1 + 1/M)‖ΛΓ̃Λ‖).
+  const GsData = flow.yStar.subarray(0, d2);
+  let gSh = 0;
+  let t3s = 0;
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) {
+      const v = GsData[i * d + j]!;
+      gSh += lam[i]! * lam[j]! * lam[j]! * v * v;
+      t3s += lam[i]! * lam[j]! * v * v;
+    }
+  }
+  gSh = Math.sqrt(gSh);
+  const kappa = problem.kappa;
+  const M = problem.M;
+  const rhoN = (y: Float64Array): number => {
+    let uu = 0;
+    let eu = 0;
+    for (let i = 0; i < d; i++) {
+      const e = bs[i]! - y[d2 + i]!;
+      const u = lam[i]! * e;
+      uu += u * u;
+      eu += e * u;
+    }
+    let gLL = 0;
+    let gH = 0;
+    let xLL = 0;
+    let xH = 0;
+    let t3 = 0;
+    for (let i = 0; i < d; i++) {
+      const li = lam[i]!;
+      for (let j = 0; j < d; j++) {
+        const k = i * d + j;
+        const gv = y[k]!;
+        const x = gv - GsData[k]!;
+        const lj2 = lam[j]! * lam[j]!;
+        gLL += li * li * lj2 * gv * gv;
+        gH += li * lj2 * gv * gv;
+        xLL += li * li * lj2 * x * x;
+        xH += li * lj2 * x * x;
+        t3 += li * lam[j]! * gv * gv;
+      }
+    }
+    const nu = Math.sqrt(uu);
+    const a = 2 * kappa * lmaxH * uu + ((2 * eu) / M) * lmaxH * lmaxH;
+    const q = 4 * Math.sqrt(xLL) + 4 * kappa * Math.sqrt(xH) * Math.max(Math.sqrt(gH), gSh) + (2 * lmaxH * Math.abs(t3 - t3s)) / M;
+    const b = 4 * nu * (lmaxH + kappa * (1 + 1 / M) * Math.sqrt(gLL));
+    return Math.max(a, q) + b;
+  };
+  const runRos = (yStart: Float64Array, t0: number, dt0: number | undefined, switchAt: number | null): { part: Integrated; switched: boolean; lastDt: number } => {
+    const m = rosenbrock(rodas4, { linearSolver: gdBetaLinearSolver(flow) });
+    let switched = false;
+    let lastDt = NaN;
+    let k = 0;
+    let rhoPrev = NaN;
+    const stop = (y: Float64Array, gap: number, dt: number): boolean => {
+      lastDt = dt;
+      k++;
+      const dist = flow.distance(y);
+      if (untilConverged ? met(dist, gap) : atOptimum(dist, gap)) return true;
+      if (switchAt === null) return false;
+      const rho = rhoN(y);
+      // etd4 needs h ≲ 2/ρ_N; with ρ_N decaying at the measured rate r, the rest of the stiff
+      // transient costs about ∫ρ_N dt/2 = ρ_N/(2r) etd4 steps — switch when that is small, or at once
+      // when etd4 could take RODAS4's own step (ρ_N·h below the threshold).
+      const r = k >= 2 && rhoPrev > 0 ? Math.log(rhoPrev / rho) / dt : 0;
+      rhoPrev = rho;
+      if (k >= 3 && (rho * dt <= switchAt * 0.1 || (r > 0 && rho / (2 * r) <= switchAt * HYBRID_ETD_STEPS))) {
+        switched = true;
+        return true;
+      }
+      return false;
+    };
+    const part = integrateOde(flow.field, yStart, m, { ...base, dtMax: o.dtMax, maxSteps: budget(), dt0 }, flow.gap, stop, undefined, o.onStep, t0, stepsSoFar);
+    stepsSoFar += part.steps;
+    return { part, switched, lastDt };
+  };
+
+  let run: Integrated;
+  if (method === 'hybrid') {
+    const parts: Integrated[] = [];
+    const log: string[] = [];
+    let y = y0;
+    let t = 0;
+    let dt0: number | undefined;
+    let threshold = HYBRID_SWITCH;
+    let phase: 'ros' | 'etd' = flow.variant === 'gd-beta' ? 'ros' : 'etd';
+    for (;;) {
+      if (phase === 'ros') {
+        const r = runRos(y, t, dt0, threshold);
+        parts.push(r.part);
+        y = r.part.y;
+        t = r.part.t;
+        dt0 = r.lastDt;
+        if (!r.switched) break;
+        log.push(`rodas4→etd4 at t = ${t.toPrecision(3)} (step ${stepsSoFar})`);
+        phase = 'etd';
+      } else {
+        const r = runEtd(y, t, dt0, true, 'etd4');
+        parts.push(r.part);
+        y = r.y;
+        t = r.part.t;
+        dt0 = r.lastDt;
+        if (!r.stalled) break;
+        log.push(`etd4→rodas4 at t = ${t.toPrecision(3)} (step ${stepsSoFar}, etd4 stability-limited)`);
+        threshold /= 4;
+        phase = 'ros';
+      }
+      if (parts[parts.length - 1]!.status !== 'converged' || stepsSoFar >= o.maxSteps) break;
+    }
+    run = joinPhases(parts, y);
+    // a phase ended by the switch reports 'converged' (cancelled); the last one's status is the run's
+    if (log.length > 0) reason += `; switches: ${log.join(', ')}`;
+    else reason += '; no switch (the run ended in its first phase)';
+  } else if (method === 'etd2' || method === 'etd3' || method === 'etd4') {
+    const r = runEtd(y0, 0, undefined, false, method);
+    run = { ...r.part, y: r.y };
+  } else {
+    const m = explicitOrRosenbrock(method, n, flow.field, o.dt, () => rosenbrock(rodas4, { linearSolver: gdBetaLinearSolver(flow) }));
+    const stop = (y: Float64Array, gap: number): boolean => {
+      const dist = flow.distance(y);
+      return untilConverged ? met(dist, gap) : atOptimum(dist, gap);
+    };
+    run = integrateOde(flow.field, y0, m, { ...base, dtMax: o.dtMax, maxSteps: o.maxSteps }, flow.gap, stop, undefined, o.onStep);
+  }
+
+  // Status: 'converged' exactly when the verdict holds.
+  const dist = flow.distance(run.y);
+  const gap = flow.gap(run.y);
+  const holds = met(dist, gap);
+  let status = run.status;
+  let note: string;
+  if (untilConverged) {
+    if (status === 'converged' && !holds) status = 'maxStepsReached';
+    note = `${holds ? 'met' : 'NOT met'}: ${criterion}; measured ‖θ − θ*‖ = ${dist.toExponential(2)}, R − R* = ${gap.toExponential(2)}`;
+    if (status !== 'converged') note += `; the run stopped (${status}) after ${run.steps} steps at t = ${run.t.toPrecision(3)}`;
+  } else if (status === 'converged') {
+    note = `the optimum was reached at t = ${run.t.toPrecision(3)} (‖θ − θ*‖ = ${dist.toExponential(2)}, R − R* = ${gap.toExponential(2)}): an exact fixed point, the flow stays there up to tEnd = ${o.tEnd}`;
+  } else if (status !== 'success' && holds) {
+    note = `stopped (${status}) at t = ${run.t.toPrecision(3)} < tEnd, but the endpoint meets ${criterion} (‖θ − θ*‖ = ${dist.toExponential(2)}, R − R* = ${gap.toExponential(2)}): the optimum was reached`;
+    status = 'converged';
+  } else {
+    note = status === 'success' ? `integrated to tEnd = ${o.tEnd}` : `stopped (${status}) after ${run.steps} steps at t = ${run.t.toPrecision(3)} < tEnd = ${o.tEnd}`;
+  }
+  return { run: { ...run, status }, method, reason, note };
 }

@@ -18,8 +18,9 @@ export interface RateFit {
   readonly intercept: number;
   /** Number of points used. */
   readonly points: number;
-  /** First and last time of the fitted window. */
+  /** First time of the fitted window (flow time t). */
   readonly tStart: number;
+  /** Last time of the fitted window (flow time t). */
   readonly tEnd: number;
   /** RMS residual of the fit in log units. */
   readonly rmsResidual: number;
@@ -86,6 +87,7 @@ export const MONOTONE_RTOL = 1e-12;
 
 /** Verdict on a GD-β/GD-0 flow. */
 export interface GdVerdict {
+  /** Risk at the endpoint, R* + gap, unit [y]². */
   readonly finalRisk: number;
   /** Closed-form R*_GDβ or R*_GD0. */
   readonly optimalRisk: number;
@@ -95,17 +97,19 @@ export interface GdVerdict {
   readonly distanceToOptimum: number;
   /** Fitted asymptotic rate of log(R − R*), or null when the tail is too short. */
   readonly measuredRate: number | null;
-  /** −2λ_min(∇²R*). */
+  /** −2λ_min(∇²R*), the predicted slope of ln(R − R*) per unit t (4.6)–(4.7). */
   readonly predictedRate: number;
   /** |measured/predicted − 1|, or null. */
   readonly rateRelativeError: number | null;
+  /** The tail fit behind `measuredRate` (floor `RATE_FIT_FLOOR`·R*), or null when the tail is too short. */
   readonly rateFit: RateFit | null;
-  /** λ_min and λ_max of the Hessian at the optimum (stiffness ratio = their quotient). */
+  /** λ_min of the Hessian at the optimum (4.6); λ_max/λ_min is the stiffness ratio. */
   readonly hessianMin: number;
+  /** λ_max of the Hessian at the optimum (4.5). */
   readonly hessianMax: number;
-  /** The saved losses never rose by more than {@link MONOTONE_RTOL} (relative). */
+  /** The saved losses never rose by more than `MONOTONE_RTOL` = 1e-12 (relative). */
   readonly monotone: boolean;
-  /** Largest rise between saved points, relative to R*. */
+  /** Largest rise of the gap between consecutive saved points, relative to the risk before it (R* + previous gap); 0 when it never rose. */
   readonly maxRelativeIncrease: number;
 }
 
@@ -165,6 +169,7 @@ export interface AttentionVerdictOptions {
 
 /** Verdict on an LTB/LSA flow. */
 export interface AttentionVerdict {
+  /** Risk at the endpoint (3.22)–(3.23), unit [y]². */
   readonly finalRisk: number;
   /** R*_GDβ (= the optimal LTB risk, ZWB). */
   readonly optimalRisk: number;
@@ -172,9 +177,11 @@ export interface AttentionVerdict {
   readonly gap: number;
   /** ‖∇R‖ at the endpoint (in the flow's parameters). */
   readonly gradNorm: number;
+  /** The basin reached (§4.2): `'global'`, `'lsa-plateau'`, `'spurious'` or `'unconverged'`. */
   readonly basin: Basin;
   /** Whether the endpoint is (numerically) a GD-β, and why not. */
   readonly effectiveOk: boolean;
+  /** The failing condition of (2.14) (`EffectiveGdBeta.reason`), or null when `effectiveOk`. */
   readonly effectiveReason: string | null;
   /** The effective (closest) GD-β reading Γ = p_yQ_xᵀ, β₀ = −p_x/p_y, when p_y ≠ 0. */
   readonly effective: GdBeta | null;
@@ -182,11 +189,13 @@ export interface AttentionVerdict {
   readonly distanceToOptimum: number | null;
   /** ‖β_m − β*‖ (LTB; LSA has β_m = 0). */
   readonly betaMError: number;
-  /** |p_y| and the singular-value ratio σ₂/σ₁ of Q_x (rank-one detection). */
+  /** |p_y| at the endpoint. */
   readonly py: number;
+  /** The singular-value ratio σ₂/σ₁ of Q_x (rank-one detection; 1 when d = 1, 0 when Q_x = 0). */
   readonly qxSingularRatio: number;
   /** Same meaning as in {@link GdVerdict}. */
   readonly monotone: boolean;
+  /** Same meaning as in {@link GdVerdict} (losses measured against R*_GDβ). */
   readonly maxRelativeIncrease: number;
 }
 
@@ -278,8 +287,11 @@ export function attentionVerdict(
 
 /** Verdict on ZFB's flow. */
 export interface ZfbVerdict {
+  /** Risk at the endpoint, R* + gap, unit [y]². */
   readonly finalRisk: number;
+  /** R*_GD0 = R*_GDβ (β* = 0): the risk of the claimed limit (4.14). */
   readonly optimalRisk: number;
+  /** R − R* at the endpoint (cancellation-free). */
   readonly gap: number;
   /** max over saved points of |(u² − ‖U‖²_F)(t) − (u² − ‖U‖²_F)(0)|. */
   readonly conservationResidual: number;
@@ -289,7 +301,9 @@ export interface ZfbVerdict {
   readonly distanceToPredicted: number;
   /** |u_end − u_predicted|. */
   readonly uError: number;
+  /** Same meaning as in {@link GdVerdict}. */
   readonly monotone: boolean;
+  /** Same meaning as in {@link GdVerdict}. */
   readonly maxRelativeIncrease: number;
 }
 

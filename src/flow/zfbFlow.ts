@@ -23,10 +23,13 @@ import type { VectorField } from './ode/index.js';
 
 /** ZFB's flow on (u, U) of a problem satisfying the ZFB setting. */
 export interface ZfbFlow {
+  /** The problem; it satisfies ZFB's setting (unmasked, β* = 0, Ψ = I, σ² = 0), checked by `zfbFlow`. */
   readonly problem: Problem;
+  /** Feature dimension d. */
   readonly d: number;
   /** State length 1 + d². */
   readonly n: number;
+  /** The vector field (4.12) on the state [u, Ũ] (flow time t). */
   readonly field: VectorField;
   /** R(u, U). */
   risk(y: Float64Array): number;
@@ -40,7 +43,7 @@ export interface ZfbFlow {
   readonly optimalRisk: number;
   /** The GD flow of the same problem (its optimum and Hessian). */
   readonly gd: GdBetaFlow;
-  /** The balanced start ({@link zfbBalancedStart}) with scale s and Θ from `new Rng(seed)`, in the state layout. */
+  /** The balanced start (4.11) (`zfbBalancedStart`) with scale s and Θ from `new Rng(seed)`, in the state layout. */
   initialState(s: number, seed?: number): Float64Array;
   /** The raw LSA weights of a state (W^{PV} = u·e_{d+1}e_{d+1}ᵀ, W^{KQ} = [[U, 0], [0, 0]]). */
   toLsa(y: Float64Array): Lsa;
@@ -83,7 +86,11 @@ export function checkZfbProblem(problem: Problem): void {
   }
 }
 
-/** Builds ZFB's flow; throws {@link InputError} when the problem is not in ZFB's setting. */
+/**
+ * Builds ZFB's flow (4.12) on the state [u, Ũ] ([1 + d²]; docs/math.md §4.3).
+ * @throws {@link InputError} (CLI exit 2) naming the field when the problem is not in ZFB's setting
+ *   (unmasked, σ² = 0, β* = 0, Ψ = I).
+ */
 export function zfbFlow(problem: Problem): ZfbFlow {
   checkZfbProblem(problem);
   const d = problem.d;

@@ -52,6 +52,10 @@ function hypot2(a: number, b: number): number {
   return Math.sqrt(x * x + y * y);
 }
 
+/** LAPACK dlarfg's safmin = dlamch('S')/dlamch('E') = 2^−970: a power of two, so rescaling by it is exact. */
+const REFLECTOR_SAFMIN = 2 ** -970;
+const REFLECTOR_RSAFMIN = 2 ** 970;
+
 /** Euclidean norm of `a[from .. to)`, rescaled when the plain sum of squares would under/overflow. */
 function segmentNorm(a: Float64Array, from: number, to: number): number {
   let ss = 0;
@@ -94,19 +98,29 @@ function tridiagonalise(a: Float64Array, n: number, d: Float64Array, e: Float64A
     const rk = k * n;
     const off = k + 1;
     d[k] = a[rk + k];
-    const alpha = a[rk + off];
-    const xnorm = segmentNorm(a, rk + off + 1, rk + n);
+    let alpha = a[rk + off];
+    let xnorm = segmentNorm(a, rk + off + 1, rk + n);
     if (xnorm === 0) {
       // Column already reduced: H = I.
       tau[k] = 0;
       e[k] = alpha;
       continue;
     }
-    const beta = alpha >= 0 ? -hypot2(alpha, xnorm) : hypot2(alpha, xnorm);
+    let beta = alpha >= 0 ? -hypot2(alpha, xnorm) : hypot2(alpha, xnorm);
+    // LAPACK dlarfg: a (sub)normal-tiny β would make 1/(α − β) overflow: rescale the column by
+    // 1/SAFMIN until it is representable, and scale β back at the end (exact powers of two).
+    let knt = 0;
+    while (Math.abs(beta) < REFLECTOR_SAFMIN && knt < 20) {
+      for (let j = off + 1; j < n; j++) a[rk + j] *= REFLECTOR_RSAFMIN;
+      alpha *= REFLECTOR_RSAFMIN;
+      knt++;
+      xnorm = segmentNorm(a, rk + off + 1, rk + n);
+      beta = alpha >= 0 ? -hypot2(alpha, xnorm) : hypot2(alpha, xnorm);
+    }
     const t = (beta - alpha) / beta;
     const scal = 1 / (alpha - beta);
     tau[k] = t;
-    e[k] = beta;
+    e[k] = knt === 0 ? beta : beta * REFLECTOR_SAFMIN ** knt;
     v[off] = 1;
     for (let j = off + 1; j < n; j++) {
       const vj = a[rk + j] * scal;

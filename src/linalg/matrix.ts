@@ -9,16 +9,23 @@
 import { NonFiniteError, ShapeError } from './errors.js';
 import { assertFinite, checkSameShape, shapeOf } from './validate.js';
 
+/** A dense r×c matrix of float64, row-major: entry (i, j) is `data[i * cols + j]`. */
 export interface Matrix {
+  /** Number of rows r (≥ 0). */
   readonly rows: number;
+  /** Number of columns c (≥ 0). */
   readonly cols: number;
+  /** The r·c entries, row-major; shape [rows, cols]. */
   readonly data: Float64Array;
 }
 
 /** A read-only view of a matrix, used for kernel inputs. */
 export type ReadonlyMatrix = {
+  /** Number of rows r (≥ 0). */
   readonly rows: number;
+  /** Number of columns c (≥ 0). */
   readonly cols: number;
+  /** The r·c entries, row-major; shape [rows, cols]. */
   readonly data: Readonly<Float64Array>;
 };
 
@@ -27,6 +34,7 @@ export type Vector = Float64Array;
 
 /** Anything with ml-matrix's `to2DArray()` (duck-typed so ml-matrix stays a dev dependency). */
 export interface To2DArray {
+  /** The entries as nested rows `a[i][j]`. */
   to2DArray(): number[][];
 }
 

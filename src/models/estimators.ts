@@ -10,6 +10,7 @@ import { describe, finiteMatrix, finiteVector, noUnknownKeys, record } from './s
 
 /** One preconditioned GD step from β₀: f = xᵀ(β₀ + Γ·Xᵀ(y − Xβ₀)/M). */
 export interface GdBeta {
+  /** Discriminant: GD-β (2.5). */
   readonly kind: 'gd-beta';
   /** [d, d]. */
   readonly Gamma: Matrix;
@@ -19,6 +20,7 @@ export interface GdBeta {
 
 /** GD-β with β₀ = 0: f = xᵀΓXᵀy/M. */
 export interface Gd0 {
+  /** Discriminant: GD-0 (2.6). */
   readonly kind: 'gd-0';
   /** [d, d]. */
   readonly Gamma: Matrix;
@@ -26,6 +28,7 @@ export interface Gd0 {
 
 /** Linear self-attention: f = [E + W^{PV}·E𝕄Eᵀ·W^{KQ}·E/M]_{d+1, M+1}. */
 export interface Lsa {
+  /** Discriminant: masked or unmasked LSA (2.3). */
   readonly kind: 'lsa';
   /** [d+1, d+1]. */
   readonly WKQ: Matrix;
@@ -35,6 +38,7 @@ export interface Lsa {
 
 /** Linear transformer block: LSA then the residual linear MLP h + W₂ᵀW₁h. */
 export interface Ltb {
+  /** Discriminant: LTB (2.4). */
   readonly kind: 'ltb';
   /** [d+1, d+1]. */
   readonly WKQ: Matrix;
@@ -50,16 +54,19 @@ export interface Ltb {
 export type Estimator = GdBeta | Gd0 | Lsa | Ltb;
 /** The kind tags, in a fixed order. */
 export const ESTIMATOR_KINDS = ['gd-beta', 'gd-0', 'lsa', 'ltb'] as const;
+/** The kind tag of an estimator: `'gd-beta' | 'gd-0' | 'lsa' | 'ltb'`. */
 export type EstimatorKind = Estimator['kind'];
 
 /** Invalid estimator description: names the field and the reason. */
 export class EstimatorError extends InputError {
+  /** The class name, `'EstimatorError'`; the CLI maps this error to exit code 2. */
   override name = 'EstimatorError';
 }
 
 /**
  * Parses and validates an estimator from JSON for dimension d (shapes checked against d; d_f
- * inferred from W1 and required to match W2). Throws {@link EstimatorError} naming the field.
+ * inferred from W1 and required to match W2). Shapes as in docs/math.md §1.2.
+ * @throws {@link EstimatorError} (an {@link InputError}: CLI exit 2) naming the field.
  */
 export function parseEstimator(value: unknown, d: number): Estimator {
   const obj = record(value, 'estimator', EstimatorError);

@@ -9,7 +9,7 @@ import type { Estimator, GdBeta, Gd0, Lsa, Ltb } from './estimators.js';
 import type { Prompt } from './prompt.js';
 import type { Reduced } from './reduced.js';
 
-/** The embedding E ([d+1, M+1]) of a prompt. */
+/** The embedding E ([d+1, M+1]) of a prompt, docs/math.md (2.1): context columns, then the query with label slot 0. */
 export function embed(prompt: Prompt): Matrix {
   const { X, y, x } = prompt;
   const M = X.rows;
@@ -28,8 +28,11 @@ export function embed(prompt: Prompt): Matrix {
 export interface AttentionWorkspace {
   /** [d+1, d+1] E𝕄Eᵀ/M. */
   readonly G: Float64Array;
+  /** [d+1] W^{KQ}·(x; 0), the key–query image of the query column. */
   readonly a: Float64Array;
+  /** [d+1] G·a. */
   readonly b: Float64Array;
+  /** [d+1] the query column h_{:,M+1} of the attention output (2.3), written by the predictors. */
   readonly c: Float64Array;
 }
 
@@ -77,7 +80,7 @@ export function attentionQueryColumn(out: Float64Array, WKQ: Matrix, WPV: Matrix
   return out;
 }
 
-/** LSA prediction: [h]_{d+1, M+1}. */
+/** LSA prediction (2.3): [h]_{d+1, M+1}, normalised by 1/M with either mask (2.2). */
 export function predictLsa(e: Lsa, prompt: Prompt, masked: boolean, ws?: AttentionWorkspace): number {
   const E = embed(prompt);
   const n = E.rows;
@@ -86,7 +89,7 @@ export function predictLsa(e: Lsa, prompt: Prompt, masked: boolean, ws?: Attenti
   return w.c[n - 1]!;
 }
 
-/** LTB prediction: [h + W₂ᵀW₁h]_{d+1, M+1}, h the LSA output. */
+/** LTB prediction (2.4): [h + W₂ᵀW₁h]_{d+1, M+1}, h the LSA output. */
 export function predictLtb(e: Ltb, prompt: Prompt, masked: boolean, ws?: AttentionWorkspace): number {
   const E = embed(prompt);
   const n = E.rows;
@@ -101,7 +104,7 @@ export function predictLtb(e: Ltb, prompt: Prompt, masked: boolean, ws?: Attenti
   return out;
 }
 
-/** GD-β prediction: xᵀ(β₀ + Γ·Xᵀ(y − Xβ₀)/M). */
+/** GD-β prediction (2.5): xᵀ(β₀ + Γ·Xᵀ(y − Xβ₀)/M); GD-0 (2.6) has β₀ = 0. */
 export function predictGdBeta(e: GdBeta | Gd0, prompt: Prompt): number {
   const { X, y, x } = prompt;
   const M = X.rows;
@@ -140,7 +143,7 @@ export function predict(e: Estimator, prompt: Prompt, masked = true): number {
 }
 
 /**
- * Masked prediction from the reduced form: xᵀ(β_m + QᵀWp) with W = (1/M)Σ z_i z_iᵀ over the
+ * Masked prediction from the reduced form (2.8): xᵀ(β_m + QᵀWp) with W = (1/M)Σ z_i z_iᵀ over the
  * context. Used to check the reduced-form identity against the explicit forward pass.
  */
 export function predictReduced(r: Reduced, prompt: Prompt): number {

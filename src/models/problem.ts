@@ -7,12 +7,13 @@
  *   H  — [d, d] covariate covariance (SPD);  Psi — [d, d] task covariance (PSD);
  *   betaStar — [d] task mean;  X — [M, d] context covariates;  y — [M] context labels.
  */
-import { InputError } from '../errors.js';
+import { InputError, NumericalError } from '../errors.js';
 import { eigh, gemm, relativeAsymmetry, symmetrise, SYMMETRY_RTOL, type Matrix } from '../linalg/index.js';
 import { finiteMatrix, finiteNumber, finiteVector, integerAtLeast, noUnknownKeys, record } from './schema.js';
 
 /** Invalid problem description: names the field and the reason. */
 export class ProblemError extends InputError {
+  /** The class name, `'ProblemError'`; the CLI maps this error to exit code 2. */
   override name = 'ProblemError';
 }
 
@@ -36,7 +37,9 @@ export interface ProblemSpec {
 
 /** A validated problem with what every risk needs precomputed once. */
 export interface Problem {
+  /** Feature dimension d, 1 ≤ d ≤ 1000 (`MAX_D`). */
   readonly d: number;
+  /** Number of context pairs M (the query is extra), 1 ≤ M ≤ 2⁴⁰. */
   readonly M: number;
   /** [d, d] SPD. */
   readonly H: Matrix;
@@ -44,7 +47,9 @@ export interface Problem {
   readonly Psi: Matrix;
   /** [d]. */
   readonly betaStar: Float64Array;
+  /** Label-noise variance σ² ≥ 0, unit [y]². */
   readonly sigma2: number;
+  /** Attention mask (2.2): true for 𝕄 = diag(I_M, 0) (the query does not attend to itself), false for I_{M+1}. */
   readonly masked: boolean;
   /** Eigenvalues of H, ascending: H = V·diag(λ)·Vᵀ. */
   readonly lambda: Float64Array;
@@ -70,16 +75,31 @@ export interface Problem {
   readonly betaHNorm2: number;
   /** E[y²] = σ² + tr(HΨ) + ‖β*‖²_H: the risk of the zero predictor, the natural scale of every risk. */
   readonly labelSecondMoment: number;
-  /** κ = 1 + 1/M, the Wishart second-moment factor: E[S·A·S] = κ·HAH + tr(AH)·H/M for S = XᵀX/M (math.md §3.1). */
+  /** κ = 1 + 1/M, the Wishart second-moment factor: E[S·A·S] = κ·HAH + tr(AH)·H/M for S = XᵀX/M (math.md (3.3)). */
   readonly kappa: number;
 }
 
 /**
- * κ = 1 + 1/M, the Wishart second-moment factor of M context pairs (math.md §3.1): for S = XᵀX/M,
+ * κ = 1 + 1/M, the Wishart second-moment factor of M context pairs (math.md (3.3)): for S = XᵀX/M,
  * E[S·A·S] = κ·HAH + tr(AH)·H/M. The one place it is written; {@link Problem.kappa} holds it.
  */
 export function wishartKappa(M: number): number {
   return 1 + 1 / M;
+}
+
+/**
+ * Largest feature dimension d a problem may have: validation alone eigendecomposes H and Ψ (O(d³),
+ * ≈ 3 s at d = 1000 on one core), and every closed form is O(d³).
+ */
+export const MAX_D = 1000;
+/** Largest context length M (closed forms take any M; the bound keeps 1/M and M² representable exactly). */
+export const MAX_M = 2 ** 40;
+
+/** log₁₀ of a sum of non-negative terms given by their log₁₀ (for magnitudes past float64). */
+function log10Sum(logs: readonly number[]): number {
+  const m = Math.max(...logs);
+  if (!Number.isFinite(m)) return m;
+  return m + Math.log10(logs.reduce((s, l) => s + 10 ** (l - m), 0));
 }
 
 const PROBLEM_KEYS = ['d', 'M', 'H', 'Psi', 'betaStar', 'sigma2', 'masked', 'name', 'description'] as const;
@@ -118,12 +138,15 @@ function covariance(value: unknown, field: string, d: number): Matrix {
  * the Gaussian moments t₁, t₂ and sampling factors. Throws {@link ProblemError} naming the field:
  * d or M not a positive integer, sizes inconsistent, non-finite numbers, H not symmetric positive
  * definite (with its smallest eigenvalue), Ψ not positive semidefinite, σ² < 0.
+ * @throws {@link ProblemError} (an {@link InputError}: CLI exit 2) for an invalid description;
+ *   {@link NumericalError} (exit 3) when E[y²] (1.5) or its square overflows float64.
  */
 export function makeProblem(spec: ProblemSpec | unknown): Problem {
   const obj = record(spec, 'problem', ProblemError);
   noUnknownKeys(obj, PROBLEM_KEYS, '', ProblemError);
   if (obj.M === undefined) throw new ProblemError('M', 'is required (the number of context pairs)');
   const M = integerAtLeast(obj.M, 'M', 1, ProblemError);
+  if (M > MAX_M) throw new ProblemError('M', `must be ≤ 2^40 = ${MAX_M}, got ${M}`);
   const inferred = [['H', inferDim(obj.H)], ['Psi', inferDim(obj.Psi)], ['betaStar', inferDim(obj.betaStar)]] as const;
   let d: number | undefined;
   if (obj.d !== undefined) d = integerAtLeast(obj.d, 'd', 1, ProblemError);
@@ -134,6 +157,7 @@ export function makeProblem(spec: ProblemSpec | unknown): Problem {
   }
   if (d === undefined) throw new ProblemError('d', 'is required when H, Psi and betaStar are all scalars');
   if (d < 1) throw new ProblemError('d', `must be ≥ 1, got ${d}`);
+  if (d > MAX_D) throw new ProblemError('d', `must be ≤ ${MAX_D} (every computation is O(d³)), got ${d}`);
 
   const H = covariance(obj.H ?? 1, 'H', d);
   const Psi = covariance(obj.Psi ?? 1, 'Psi', d);
@@ -208,9 +232,19 @@ export function makeProblem(spec: ProblemSpec | unknown): Problem {
       PsiFactor.data[i * d + j] = pE.vectors.data[i * d + j]! * sp;
     }
   }
+  const labelSecondMoment = sigma2 + t1 + betaHNorm2;
+  if (!Number.isFinite(labelSecondMoment) || !Number.isFinite(t1 * t1 + 2 * t22)) {
+    // Which term overflows, in the user's terms, with its magnitude from logarithms.
+    const lb = lambda.map((l, i) => (l > 0 && betaStarEig[i] !== 0 ? Math.log10(l) + 2 * Math.log10(Math.abs(betaStarEig[i]!)) : -Infinity));
+    const lp = lambda.map((l, i) => (l > 0 && PsiEig.data[i * d + i]! > 0 ? Math.log10(l) + Math.log10(PsiEig.data[i * d + i]!) : -Infinity));
+    const terms: [string, number][] = [['‖β*‖²_H', log10Sum(Array.from(lb))], ['tr(HΨ)', log10Sum(Array.from(lp))], ['σ²', sigma2 > 0 ? Math.log10(sigma2) : -Infinity]];
+    const [name, lg] = terms.reduce((a, b) => (b[1] > a[1] ? b : a));
+    const what = Number.isFinite(labelSecondMoment) ? `E[y²]² (the scale of the risk's fourth moments, tr(HΨ)² ≈ 1e${Math.round(2 * log10Sum(Array.from(lp)))})` : `E[y²] = σ² + tr(HΨ) + ‖β*‖²_H (${name} ≈ 1e${Math.round(lg)})`;
+    throw new NumericalError('problem', `${what} overflows float64 (max ≈ 1.8e308): rescale the problem — risks scale with E[y²] when β* → β*/s, Ψ → Ψ/s², σ² → σ²/s²`);
+  }
   return {
     d, M, H, Psi, betaStar, sigma2, masked, lambda, V, PsiEig, betaStarEig, psiIsotropic,
-    t1, t2: t1 * t1 + 2 * t22, trH, HFactor, PsiFactor, kappa: wishartKappa(M), betaHNorm2, labelSecondMoment: sigma2 + t1 + betaHNorm2,
+    t1, t2: t1 * t1 + 2 * t22, trH, HFactor, PsiFactor, kappa: wishartKappa(M), betaHNorm2, labelSecondMoment,
   };
 }
 
@@ -220,12 +254,22 @@ export function problemScale(problem: Problem): number {
 }
 
 /** The problem as JSON (nested arrays), accepted back by {@link makeProblem}. */
-export function problemToJSON(p: Problem): Required<Omit<ProblemSpec, 'H' | 'Psi' | 'betaStar'>> & { H: number[][]; Psi: number[][]; betaStar: number[] } {
+export function problemToJSON(p: Problem): Required<Omit<ProblemSpec, 'H' | 'Psi' | 'betaStar'>> & {
+  /** H as [d, d] nested rows. */
+  H: number[][];
+  /** Ψ as [d, d] nested rows. */
+  Psi: number[][];
+  /** β* as a [d] array. */
+  betaStar: number[];
+} {
   const rows = (A: Matrix): number[][] => Array.from({ length: A.rows }, (_, i) => Array.from(A.data.subarray(i * A.cols, (i + 1) * A.cols)));
   return { d: p.d, M: p.M, H: rows(p.H), Psi: rows(p.Psi), betaStar: Array.from(p.betaStar), sigma2: p.sigma2, masked: p.masked };
 }
 
-/** A copy of the problem with some fields replaced (re-validated). */
+/**
+ * A copy of the problem with some fields replaced (re-validated by {@link makeProblem}).
+ * @throws {@link ProblemError} (CLI exit 2) or {@link NumericalError} (exit 3), as {@link makeProblem}.
+ */
 export function withProblem(p: Problem, changes: Partial<ProblemSpec>): Problem {
   return makeProblem({ ...problemToJSON(p), ...changes });
 }

@@ -80,6 +80,7 @@ export class PromptSampler {
   private readonly rng: Rng;
   private readonly z: Float64Array;
   constructor(
+    /** The problem the prompts are drawn from (1.1). */
     readonly problem: Problem,
     seed: number,
   ) {

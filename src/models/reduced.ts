@@ -21,7 +21,7 @@ export interface Reduced {
   readonly Q: Matrix;
 }
 
-/** The read-out vector u = e_{d+1} + W₁ᵀW₂e_{d+1} ([d+1]); e_{d+1} for LSA. */
+/** The read-out vector u = e_{d+1} + W₁ᵀW₂e_{d+1} ([d+1]; docs/math.md (2.7)); e_{d+1} for LSA. */
 export function readoutVector(e: Lsa | Ltb): Float64Array {
   const n = e.WKQ.rows;
   const u = new Float64Array(n);
@@ -37,7 +37,7 @@ export function readoutVector(e: Lsa | Ltb): Float64Array {
   return u;
 }
 
-/** The reduced parameters (β_m, p, Q) of an LSA or LTB. O(d²·d_f). */
+/** The reduced parameters (β_m [d], p [d+1], Q [d+1, d]) of an LSA or LTB (docs/math.md (2.7)). O(d²·d_f). */
 export function reducedForm(e: Lsa | Ltb): Reduced {
   const n = e.WKQ.rows;
   const d = n - 1;
@@ -84,8 +84,11 @@ export function estimatorFromReduced(r: Reduced, kind: AttentionKind): Lsa | Ltb
  * p at `p` (length d+1), Q row-major at `Q` (length (d+1)·d); `size` = total length.
  */
 export interface ReducedLayout {
+  /** Offset of p [d+1] in θ: d for an LTB, 0 for an LSA. */
   readonly p: number;
+  /** Offset of Q [d+1, d] (row-major) in θ: the offset of p plus d+1. */
   readonly Q: number;
+  /** Total length of θ: (d if LTB) + (d+1) + (d+1)·d. */
   readonly size: number;
 }
 
@@ -121,7 +124,7 @@ export function unpackReduced(theta: Readonly<Float64Array>, d: number, kind: At
 }
 
 /**
- * The LTB that computes GD-β exactly (math.md §2, d_f = 1): W^{KQ} = [[Γᵀ, 0], [0, 0]],
+ * The LTB that computes GD-β exactly (math.md (2.11), d_f = 1): W^{KQ} = [[Γᵀ, 0], [0, 0]],
  * W^{PV} = [[0, 0], [−β₀ᵀ, 1]], W₁ = (β₀ᵀ, 0), W₂ = (0, …, 0, 1).
  */
 export function ltbFromGdBeta(g: GdBeta): Ltb {
@@ -138,7 +141,7 @@ export function ltbFromGdBeta(g: GdBeta): Ltb {
   return { kind: 'ltb', WKQ, WPV, W1, W2 };
 }
 
-/** The LSA that computes GD-0 exactly: W^{KQ} = [[Γᵀ, 0], [0, 0]], W^{PV} = [[0, 0], [0, 1]]. */
+/** The LSA that computes GD-0 exactly (math.md (2.13)): W^{KQ} = [[Γᵀ, 0], [0, 0]], W^{PV} = [[0, 0], [0, 1]]; shapes [d+1, d+1]. */
 export function lsaFromGd0(g: Gd0): Lsa {
   const d = g.Gamma.rows;
   const n = d + 1;
@@ -157,26 +160,39 @@ function gammaBlock(Gamma: Matrix): Matrix {
 
 /** Why an LSA/LTB is not (numerically) a GD-β, with the size of each discrepancy. */
 export type EffectiveGdBeta =
-  | { readonly ok: true; readonly estimator: GdBeta; readonly qyNorm: number; readonly offsetGap: number }
   | {
+      /** The block is a GD-β within the tolerances (2.14). */
+      readonly ok: true;
+      /** The GD-β it equals: Γ = p_y·Q_xᵀ [d, d], β₀ = −p_x/p_y [d]. */
+      readonly estimator: GdBeta;
+      /** ‖q_y‖ (zero within `rtol`·‖Q‖_F). */
+      readonly qyNorm: number;
+      /** ‖β_m + p_x/p_y‖ (zero within `rtol`·(1 + ‖β_m‖)); unit [y]/[x]. */
+      readonly offsetGap: number;
+    }
+  | {
+      /** The block is not read as a GD-β. */
       readonly ok: false;
+      /** The first condition of (2.14) that fails: checked in the order p_y = 0, q_y ≠ 0, β_m ≠ −p_x/p_y. */
       readonly reason: 'q_y ≠ 0' | 'p_y = 0' | 'β_m ≠ −p_x/p_y';
       /** ‖q_y‖, |p_y| or ‖β_m + p_x/p_y‖ (the failing quantity). */
       readonly size: number;
       /** The closest GD-β reading (Γ = p_y·Q_xᵀ, β₀ = −p_x/p_y), when p_y ≠ 0. */
       readonly estimator?: GdBeta;
+      /** ‖q_y‖. */
       readonly qyNorm: number;
+      /** ‖β_m + p_x/p_y‖; NaN when p_y = 0. */
       readonly offsetGap: number;
     };
 
 /** Tolerances of {@link effectiveGdBeta}, relative to the scale of the weights. */
 export interface EffectiveGdBetaOptions {
-  /** ‖q_y‖ ≤ rtol·‖Q‖_F and ‖β_m + p_x/p_y‖ ≤ rtol·(1 + ‖β_m‖) count as zero. @defaultValue 1e-8 */
+  /** |p_y| ≤ rtol·max|p_i|, ‖q_y‖ ≤ rtol·‖Q‖_F and ‖β_m + p_x/p_y‖ ≤ rtol·(1 + ‖β_m‖) count as zero. @defaultValue 1e-8 */
   rtol?: number;
 }
 
 /**
- * The GD-β an LTB (or LSA) equals (math.md §2): if q_y = 0 and p_y ≠ 0 it is GD-β with
+ * The GD-β an LTB (or LSA) equals (math.md (2.14)): if q_y = 0 and p_y ≠ 0 it is GD-β with
  * Γ = p_y·Q_xᵀ, β₀ = −p_x/p_y, iff β_m = −p_x/p_y. Otherwise says which condition fails and by how
  * much. Compares functions, not raw weights (weights are not identifiable).
  */

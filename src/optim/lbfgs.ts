@@ -16,7 +16,7 @@ import { dot, norm2 } from '../linalg/index.js';
 /** f(x), writing ∇f(x) into `grad` (length n). Must not keep references to `x` or `grad`. */
 export type Objective = (x: Float64Array, grad: Float64Array) => number;
 
-/** Options of {@link lbfgs}. Every field is optional; defaults are applied in one place. */
+/** Options of `lbfgs`. Every field is optional; defaults are applied in one place. */
 export interface LbfgsOptions {
   /** Stop when ‖∇f‖₂ ≤ gtol (absolute; callers scale it to their problem). @defaultValue 1e-9 */
   gtol?: number;
@@ -97,7 +97,8 @@ function cubicStep(a: number, fa: number, ga: number, b: number, fb: number, gb:
 
 /**
  * Minimises f from x0 by L-BFGS with a strong-Wolfe line search. Allocates O(m·n) once; each
- * iteration costs O(m·n) plus the objective evaluations.
+ * iteration costs O(m·n) plus the objective evaluations. x0, ∇f [n].
+ * @throws {@link NumericalError} (CLI exit 3) when `options.throw` is set and the run did not converge.
  */
 export function lbfgs(f: Objective, x0: Float64Array, options: LbfgsOptions = {}): LbfgsResult {
   const { gtol = 1e-9, memory = 12, maxIterations = 5000, c1 = 1e-4, c2 = 0.9, maxLineSearch = 40 } = options;

@@ -22,7 +22,7 @@ export interface NewtonPolishOptions {
   ftolRelative?: number;
 }
 
-/** Why {@link newtonPolish} stopped. */
+/** Why `newtonPolish` (the Newton polish of an attention optimum) stopped. */
 export type NewtonPolishStatus = 'converged' | 'maxIterations' | 'noImprovement' | 'saddle';
 
 /** Outcome of {@link newtonPolish}. */

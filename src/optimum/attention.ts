@@ -1,5 +1,5 @@
 /**
- * The optimum of LSA or LTB from one start (math.md §5.2): a flow stage that selects the basin the
+ * The optimum of LSA or LTB from one start (math.md §4.2, OPT in §5.1): a flow stage that selects the basin the
  * training dynamics reach, then a polish to the bottom of that basin.
  *
  * Flow stage: the exact population gradient flow of src/flow (attentionFlow on the reduced
@@ -10,13 +10,17 @@
  * again. The start points and the choice among them: multistart.ts.
  */
 import { norm2 } from '../linalg/index.js';
-import { gradientDescent, lbfgs, newtonPolish, type LbfgsOptions, type LbfgsStatus, type NewtonPolishStatus, type Objective } from '../optim/index.js';
+import {
+  gradientDescent, lbfgs, trustRegionNewtonCg, type HessianVectorProduct, type LbfgsOptions, type LbfgsStatus,
+  type NewtonPolishStatus, type Objective,
+} from '../optim/index.js';
 import { problemScale, reducedLayout, type AttentionKind, type Problem } from '../models/index.js';
 import { attentionFlow } from '../flow/index.js';
-import { denseJacobianSolver, finiteDifferenceJacobian, rodas4, rosenbrock, solve } from '../flow/ode/index.js';
+import { rodas4, rosenbrock, solve } from '../flow/ode/index.js';
+import { hessianFlowSolver } from './flowSolver.js';
 import { balance } from './balance.js';
-import { reducedObjective } from './objective.js';
-import { Whitening, whitenedObjective } from './whitening.js';
+import { reducedHvp, reducedObjective } from './objective.js';
+import { Whitening, whitenedHvp, whitenedObjective } from './whitening.js';
 
 /**
  * The flow stage of a start: `'ode'` — the exact population gradient flow (src/flow attentionFlow,
@@ -25,7 +29,7 @@ import { Whitening, whitenedObjective } from './whitening.js';
  */
 export type FlowStage = 'ode' | 'gradient-descent' | 'none';
 
-/** Options of one start ({@link optimumFromStart}); every field is optional. */
+/** Options of one start (`optimumFromStart`); every field is optional. */
 export interface StartOptions {
   /**
    * The flow stage: `'ode'` runs until ‖∇R‖∞ ≤ flowSteadyRelative·E[y²] or `flowMaxSteps` steps;
@@ -59,6 +63,7 @@ export interface StartResult {
   readonly flowRisk: number;
   /** Time the flow stage reached (ODE flow; steps for gradient descent; 0 without a flow). */
   readonly flowTime: number;
+  /** Final risk after the polish (3.22)–(3.23), unit [y]²; non-finite when the start diverged. */
   readonly risk: number;
   /** ‖∇R‖ over the reduced parameters at the end. */
   readonly gradNorm: number;
@@ -74,7 +79,7 @@ export interface StartResult {
 
 /** A start's outcome with the point it reached. */
 export interface StartOutcome extends StartResult {
-  /** [reducedSize(d, kind)] the packed reduced parameters at the end (balanced gauge). */
+  /** [reducedSize(d, kind)] the packed reduced parameters at the end (gauge balanced in the whitened coordinates, ‖p̂‖ = ‖Q̂‖_F). */
   readonly theta: Float64Array;
 }
 
@@ -94,6 +99,10 @@ export interface StartContext {
   readonly whitening: Whitening;
   /** The polish objective: the risk plus the balancing term, in whitened coordinates. */
   readonly polishObjective: Objective;
+  /** Hessian-vector products of the exact risk on θ (the flow stage's matrix-free linear solves). */
+  readonly hvp: HessianVectorProduct;
+  /** Hessian-vector products of {@link polishObjective} (the trust-region Newton-CG polish). */
+  readonly polishHvp: HessianVectorProduct;
   readonly options: Readonly<Required<Omit<StartOptions, 'lbfgs'>>> & Pick<StartOptions, 'lbfgs'>;
 }
 
@@ -111,14 +120,18 @@ export function startContext(problem: Problem, kind: AttentionKind, options: Sta
   } = options;
   const scale = problemScale(problem);
   const whitening = new Whitening(problem, kind);
+  const objective = reducedObjective(problem, kind);
+  const polishObjective = whitenedObjective(problem, whitening, { gaugeWeight });
   return {
     problem,
     kind,
     scale,
     gtol: gtolRelative * scale,
-    objective: reducedObjective(problem, kind),
+    objective,
     whitening,
-    polishObjective: whitenedObjective(problem, whitening, { gaugeWeight }),
+    polishObjective,
+    hvp: reducedHvp(problem, kind),
+    polishHvp: whitenedHvp(problem, whitening, { gaugeWeight }),
     options: { flow, flowSteadyRelative, flowMaxSteps, flowSteps, gtolRelative, gaugeWeight, newtonSteps, lbfgs: lbfgsOptions },
   };
 }
@@ -136,14 +149,15 @@ export function optimumFromStart(ctx: StartContext, name: string, theta0: Readon
   let flowTime = 0;
   if (flow === 'ode') {
     const fl = attentionFlow(problem, { model: kind, parametrization: 'reduced' });
-    const method = rosenbrock(rodas4, { linearSolver: denseJacobianSolver(finiteDifferenceJacobian(fl.field, fl.n), fl.n) });
+    const linearSolver = hessianFlowSolver(ctx.hvp, fl.n);
+    const method = rosenbrock(rodas4, { linearSolver });
     const sol = solve(fl.field, theta, [0, FLOW_HORIZON], method, {
       rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: ctx.options.flowMaxSteps, throwOnFailure: false,
       steadyState: { tol: ctx.options.flowSteadyRelative * ctx.scale, norm: 'inf' },
     });
     if (sol.y.every(Number.isFinite)) theta.set(sol.y);
     flowTime = sol.t;
-    nfev += sol.stats.nfev + sol.stats.njev * (fl.n + 1);
+    nfev += sol.stats.nfev + 2 * linearSolver.products;
   } else if (flow === 'gradient-descent' && ctx.options.flowSteps > 0) {
     nfev += gradientDescent(f, theta, ctx.options.flowSteps);
     flowTime = ctx.options.flowSteps;
@@ -158,12 +172,19 @@ function polish(ctx: StartContext, name: string, theta: Float64Array, initialRis
   const grad = new Float64Array(reducedLayout(d, kind).size);
   const flowRisk = f(theta, grad);
   const hat = balance(white.toHat(theta), d, kind);
-  const res = lbfgs(fPolish, hat, { ...ctx.options.lbfgs, gtol });
-  const pol = newtonPolish(fPolish, res.x, { maxIterations: ctx.options.newtonSteps });
+  const HO = Number(process.env.HO ?? '0');
+  const res = lbfgs(fPolish, hat, { memory: Number(process.env.MEM ?? '12'), ...ctx.options.lbfgs, gtol: Math.max(gtol, HO * ctx.scale) });
+  const pol = trustRegionNewtonCg(fPolish, ctx.polishHvp, res.x, { maxIterations: ctx.options.newtonSteps + Number(process.env.TRI ?? '0'), forcing: Number(process.env.FORC ?? '0.1'), gtol: Number(process.env.TRG ?? '0') * gtol });
+  if (process.env.DBG) console.log('  lbfgs', res.iterations, res.nfev, res.gradNorm.toExponential(1), 'tr', pol.iterations, pol.nhvp, pol.nfev, pol.gradNorm.toExponential(1), pol.status);
   const x = white.fromHat(balance(Float64Array.from(pol.x), d, kind));
   const risk = f(x, grad);
   return {
     name, initialRisk, flowRisk, flowTime, risk, gradNorm: norm2(grad), iterations: res.iterations,
-    nfev: nfev0 + res.nfev + 2 + pol.iterations * (2 * x.length + 1), status: res.status, newton: pol.status, theta: x,
+    nfev: nfev0 + res.nfev + 2 + pol.nfev + 2 * pol.nhvp, status: res.status, newton: newtonStatus(pol.status), theta: x,
   };
+}
+
+/** The trust-region status in the start report's terms (a non-finite trial is a step that did not improve). */
+function newtonStatus(s: 'converged' | 'maxIterations' | 'noImprovement' | 'nonFinite'): NewtonPolishStatus {
+  return s === 'nonFinite' ? 'noImprovement' : s;
 }

@@ -1,7 +1,7 @@
 /**
  * src/optimum — the optimum of an estimator class, one entry point for all four: `optimum(problem,
  * kind)` gives GD-β/GD-0 in closed form (math.md §3.2, from src/risk) and LSA/LTB numerically
- * (math.md §5.2: multi-start flow + L-BFGS + Newton on the exact risk). Sits above src/flow (its
+ * (math.md §4.2 and the OPT check of §5.1: multi-start flow + L-BFGS + Newton on the exact risk). Sits above src/flow (its
  * flow stage and ZFB's start) and below src/verify and src/cli.
  *
  * Where things are: the entry point and its discriminated result → optimum.ts; the multi-start

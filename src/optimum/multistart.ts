@@ -1,5 +1,5 @@
 /**
- * The optimum of LSA or LTB (math.md §2, §3.3, §5.2) by multi-start: named start points, each run
+ * The optimum of LSA or LTB (math.md §2, §3.3, §4.2; OPT in §5.1) by multi-start: named start points, each run
  * through {@link optimumFromStart} (flow stage, then polish) and also polished directly, plus extra
  * direct random starts; the lowest final risk wins, and the report lists every start and the spread
  * of their final risks (a spread well above the tolerance means several basins).
@@ -46,15 +46,19 @@ export interface AttentionStart {
 
 /** The optimum of a class found by {@link optimumAttention}, with the report of every start. */
 export interface AttentionOptimum {
+  /** Discriminant: the class, `'lsa'` or `'ltb'`. */
   readonly kind: AttentionKind;
+  /** The lowest risk R*_LSA or R*_LTB reached over all starts (3.22)–(3.23), unit [y]². */
   readonly risk: number;
   /** Raw weights computing the reduced parameters (models' estimatorFromReduced: exact). */
   readonly estimator: Lsa | Ltb;
+  /** The optimum's reduced parameters (β_m [d], p [d+1], Q [d+1, d]) of (2.7); the gauge (2.10) is balanced in the polish's whitened coordinates (‖p̂‖ = ‖Q̂‖_F). */
   readonly reduced: Reduced;
   /** ‖∇R‖ over the raw weights of `estimator` (what `linear-icl risk` reports). */
   readonly gradNorm: number;
   /** ‖∇R‖ over the reduced parameters. */
   readonly reducedGradNorm: number;
+  /** The outcome of every start, in order: each named start of `attentionStarts` (then its `/direct` polish), then the `direct-r` random starts. */
   readonly starts: readonly StartResult[];
   /** Name of the start that reached the lowest risk. */
   readonly best: string;
@@ -64,6 +68,7 @@ export interface AttentionOptimum {
   readonly effectiveGdBeta: EffectiveGdBeta;
   /** E[y²], the scale of the gradient tolerance. */
   readonly scale: number;
+  /** Absolute gradient tolerance of the polish: `gtolRelative`·`scale` (compared with ‖∇R‖ over the whitened reduced parameters). */
   readonly gtol: number;
 }
 
@@ -92,12 +97,12 @@ export function attentionStarts(problem: Problem, kind: AttentionKind, options: 
 }
 
 /**
- * The optimal LSA or LTB of a problem (math.md §5.2), by multi-start flow + L-BFGS + Newton on the
+ * The optimal LSA or LTB of a problem (math.md §4.2; checked by OPT, §5.1), by multi-start flow + L-BFGS + Newton on the
  * exact risk (see the module comment). Returns the best start's risk and raw weights (balanced
  * gauge), every start's outcome and the spread of the final risks. Cost ≈ (starts)·(flow
  * steps·(n + 6) + polish iterations)·O(d³), n = #parameters.
  *
- * @throws NumericalError when every start diverged.
+ * @throws {@link NumericalError} (CLI exit 3) when every start diverged.
  */
 export function optimumAttention(problem: Problem, kind: AttentionKind, options: AttentionOptimumOptions = {}): AttentionOptimum {
   const { seed = 1, randomScale = 0.1, directPolish = true, directRandomStarts = 4 } = options;

@@ -7,9 +7,9 @@
  * and the Hessian has a null direction at every critical point. The balancing term
  * (μ/4)(‖p‖² − ‖Q‖²_F)² removes it without moving the minimum (see {@link reducedObjective}).
  */
-import type { Objective } from '../optim/index.js';
-import { reducedLayout, unpackReduced, type AttentionKind, type Problem, type ReducedLayout } from '../models/index.js';
-import { riskReduced } from '../risk/index.js';
+import type { HessianVectorProduct, Objective } from '../optim/index.js';
+import { reducedLayout, unpackReduced, type AttentionKind, type Problem, type Reduced, type ReducedLayout } from '../models/index.js';
+import { reducedHessianOperator, riskReduced, type ReducedGradient } from '../risk/index.js';
 
 /** Options of {@link reducedObjective} (and of the whitened objective). */
 export interface ObjectiveOptions {
@@ -51,5 +51,55 @@ export function reducedObjective(problem: Problem, kind: AttentionKind, options:
     grad.set(g.Q.data, at.Q);
     if (gaugeWeight === 0) return risk;
     return risk + addGaugeTerm(theta, grad, at, gaugeWeight);
+  };
+}
+
+/**
+ * Adds the Hessian of the balancing term (μ/4)(‖p‖² − ‖Q‖²_F)² times v into `out`:
+ * μ·gap·(v_p, −v_Q) + 2μ·(p·v_p − Q·v_Q)·(p, −Q), gap = ‖p‖² − ‖Q‖²_F. O(n).
+ */
+export function addGaugeHvp(theta: Readonly<Float64Array>, v: Readonly<Float64Array>, out: Float64Array, at: ReducedLayout, gaugeWeight: number): void {
+  let np = 0;
+  let nq = 0;
+  let pv = 0;
+  let qv = 0;
+  for (let i = at.p; i < at.Q; i++) {
+    np += theta[i]! ** 2;
+    pv += theta[i]! * v[i]!;
+  }
+  for (let i = at.Q; i < theta.length; i++) {
+    nq += theta[i]! ** 2;
+    qv += theta[i]! * v[i]!;
+  }
+  const gap = gaugeWeight * (np - nq);
+  const c = 2 * gaugeWeight * (pv - qv);
+  for (let i = at.p; i < at.Q; i++) out[i] += gap * v[i]! + c * theta[i]!;
+  for (let i = at.Q; i < theta.length; i++) out[i] -= gap * v[i]! + c * theta[i]!;
+}
+
+/**
+ * Analytic Hessian-vector products of the exact risk on the packed θ (src/risk
+ * reducedHessianOperator, forward-over-reverse), plus the balancing term's with `gaugeWeight` μ > 0.
+ * The operator at θ is built once and reused while θ is unchanged (the products of one CG or MINRES
+ * solve share it). O(d³) per product, memory O(n).
+ */
+export function reducedHvp(problem: Problem, kind: AttentionKind, options: ObjectiveOptions = {}): HessianVectorProduct {
+  const { gaugeWeight = 0 } = options;
+  const d = problem.d;
+  const at = reducedLayout(d, kind);
+  const at0 = new Float64Array(at.size);
+  let op: ((v: Reduced) => ReducedGradient) | undefined;
+  return (theta, v, out) => {
+    let same = op !== undefined;
+    for (let i = 0; i < at.size && same; i++) same = theta[i] === at0[i];
+    if (!same) {
+      op = reducedHessianOperator(problem, unpackReduced(theta, d, kind));
+      at0.set(theta);
+    }
+    const h = op!(unpackReduced(v, d, kind));
+    if (kind === 'ltb') out.set(h.betaM, 0);
+    out.set(h.p, at.p);
+    out.set(h.Q.data, at.Q);
+    if (gaugeWeight !== 0) addGaugeHvp(theta, v, out, at, gaugeWeight);
   };
 }

@@ -13,11 +13,13 @@ export type OptimumKind = (typeof OPTIMUM_KINDS)[number];
 
 /** The closed-form optimum of GD-β (math.md §3.2). */
 export interface GdBetaOptimum extends GdOptimum<GdBeta> {
+  /** Discriminant: the class, GD-β. */
   readonly kind: 'gd-beta';
 }
 
 /** The closed-form optimum of GD-0 (math.md §3.2). */
 export interface Gd0Optimum extends GdOptimum<Gd0> {
+  /** Discriminant: the class, GD-0. */
   readonly kind: 'gd-0';
 }
 
@@ -32,7 +34,9 @@ export type Optimum = GdBetaOptimum | Gd0Optimum | AttentionOptimum;
  * The optimal estimator of a class and its risk: `'gd-beta'`/`'gd-0'` in closed form (O(d³); the
  * options are not used), `'lsa'`/`'ltb'` by {@link optimumAttention} with these options.
  *
- * @throws RangeError for an unknown kind; NumericalError when every LSA/LTB start diverged.
+ * GD-β: (3.12)–(3.14); GD-0: (3.16); LSA/LTB: docs/math.md §4.2. Risks in units of y².
+ *
+ * @throws RangeError for an unknown kind; {@link NumericalError} (CLI exit 3) when every LSA/LTB start diverged.
  */
 export function optimum(problem: Problem, kind: 'gd-beta', options?: AttentionOptimumOptions): GdBetaOptimum;
 export function optimum(problem: Problem, kind: 'gd-0', options?: AttentionOptimumOptions): Gd0Optimum;

@@ -2,9 +2,9 @@
  * Whitened coordinates of the reduced parameters — the preconditioner of the LSA/LTB polish — and
  * the objective in those coordinates.
  */
-import type { Objective } from '../optim/index.js';
+import type { HessianVectorProduct, Objective } from '../optim/index.js';
 import { problemScale, reducedLayout, type AttentionKind, type Problem } from '../models/index.js';
-import { addGaugeTerm, reducedObjective, type ObjectiveOptions } from './objective.js';
+import { addGaugeHvp, addGaugeTerm, reducedHvp, reducedObjective, type ObjectiveOptions } from './objective.js';
 
 /** Smallest Schur complement of the embedding covariance kept by the whitening, relative to E[y²]. */
 const WHITEN_FLOOR = 1e-10;
@@ -148,5 +148,27 @@ export function whitenedObjective(problem: Problem, white: Whitening, options: O
     white.gradToHat(g, grad);
     if (gaugeWeight === 0) return risk;
     return risk + addGaugeTerm(hat, grad, at, gaugeWeight);
+  };
+}
+
+/**
+ * Hessian-vector products of {@link whitenedObjective}: T⁻ᵀ·∇²R(θ)·T⁻¹·v̂ (θ = T⁻¹θ̂; the map is
+ * linear, so this is exact) plus the balancing term's Hessian in θ̂. Analytic (src/risk
+ * reducedHessianOperator), O(d³) per product, memory O(n).
+ */
+export function whitenedHvp(problem: Problem, white: Whitening, options: ObjectiveOptions = {}): HessianVectorProduct {
+  const { gaugeWeight = 0 } = options;
+  const kind = white.kind;
+  const hvp = reducedHvp(problem, kind);
+  const at = reducedLayout(problem.d, kind);
+  const theta = new Float64Array(at.size);
+  const vt = new Float64Array(at.size);
+  const hv = new Float64Array(at.size);
+  return (hat, v, out) => {
+    white.fromHat(hat, theta);
+    white.fromHat(v, vt);
+    hvp(theta, vt, hv);
+    white.gradToHat(hv, out);
+    if (gaugeWeight !== 0) addGaugeHvp(hat, v, out, at, gaugeWeight);
   };
 }

@@ -15,7 +15,7 @@ export interface Table {
   caption?: string;
   /** Column headers. A column named `result` or `status` gets pass/fail colouring in HTML. */
   columns: readonly string[];
-  /** Rows, each exactly `columns.length` long; numbers are formatted by {@link formatNumber}. */
+  /** Rows, each exactly `columns.length` long; numbers are formatted by `formatNumber`. */
   rows: readonly (readonly (string | number)[])[];
   /** Per-column alignment; default: right for all-numeric columns, left otherwise. */
   align?: readonly Align[];

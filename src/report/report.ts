@@ -14,20 +14,25 @@ import { renderFigureSvg, type RenderedFigure } from './render.js';
 
 /** One section of a report: a heading, then text, tables and figures in that order. */
 export interface Section {
+  /** Section heading (a level-2 heading in `report.md`). */
   heading: string;
   /** Markdown paragraph(s); written verbatim to `report.md`, converted (safely, a subset) for HTML. */
   text?: string;
+  /** Tables shown after the text, in order. */
   tables?: readonly Table[];
+  /** Figures shown after the tables, each written as SVG and vega-lite spec. */
   figures?: readonly LineFigure[];
 }
 
 /** A report: everything `writeReport` needs. */
 export interface Report {
+  /** Report title (the level-1 heading and the HTML title). */
   title: string;
   /** Free-form timestamp shown under the title (omitted when absent, for reproducible output). */
   generatedAt?: string;
   /** Markdown shown before the first section. */
   summary?: string;
+  /** The sections, in order. */
   sections: readonly Section[];
 }
 

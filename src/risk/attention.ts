@@ -27,7 +27,9 @@ export interface ReducedGradient {
 
 /** Risk and reduced gradient. */
 export interface ReducedRisk {
+  /** The exact risk (3.22), plus (3.23) when unmasked; unit [y]². */
   readonly risk: number;
+  /** ∂R/∂(β_m, p, Q), the reverse pass of §3.3. */
   readonly grad: ReducedGradient;
 }
 
@@ -62,8 +64,9 @@ function ger(A: Float64Array, alpha: number, x: Float64Array, y: Float64Array, d
 }
 
 /**
- * Exact risk of the reduced parameters (β_m, p, Q) on a problem (masked or not, from the problem),
- * and its gradient when `wantGrad` (default true).
+ * Exact risk of the reduced parameters (β_m [d], p [d+1], Q [d+1, d]) on a problem (masked or not,
+ * from the problem): (3.22), plus (3.23) when unmasked, in units of y²; and its gradient (the reverse
+ * pass of docs/math.md §3.3) when `wantGrad` (default true).
  */
 export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): ReducedRisk {
   const { d, M, sigma2: s2, betaStar: bs, t1, t2, masked } = problem;
@@ -256,6 +259,7 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
 
 /** Risk and gradient of an LSA/LTB with respect to its raw weights. */
 export interface AttentionRisk {
+  /** The exact risk (3.22), plus (3.23) when unmasked; unit [y]². */
   readonly risk: number;
   /** ∂R/∂(reduced parameters). */
   readonly reducedGrad: ReducedGradient;
@@ -270,7 +274,8 @@ export interface AttentionRisk {
 }
 
 /**
- * Exact risk of an LSA or LTB and its gradient with respect to the raw weights, by the chain rule
+ * Exact risk (docs/math.md §3.3) of an LSA or LTB and its gradient with respect to the raw weights
+ * (W^{KQ}, W^{PV} [d+1, d+1]; W₁, W₂ [d_f, d+1]), by the chain rule (3.24)
  * through the reduced form: Q = W^{KQ}[:, 1:d], p = (W^{PV})ᵀu, u = e_{d+1} + W₁ᵀ(W₂e_{d+1}),
  * β_m = u_{1:d} (LTB).
  */
@@ -301,4 +306,297 @@ export function riskAttention(problem: Problem, est: Lsa | Ltb, wantGrad = true)
     gradW2.data[f * n + n - 1] = s;
   }
   return { risk, reducedGrad: grad, gradWKQ, gradWPV, gradW1, gradW2 };
+}
+
+/**
+ * Hessian-vector products of the exact reduced risk (math.md §3.3): the operator v ↦ ∇²R(red)·v,
+ * built once at `red` (the forward pass and the reverse pass of {@link riskReduced}, kept), each
+ * product a forward-mode (tangent) sweep through that reverse pass — forward-over-reverse by hand,
+ * masked and unmasked. The direction and the result are shaped like the parameters (β_m [d], p [d+1],
+ * Q [d+1, d]); for an LSA the β_m block of v is ignored only if the caller zeroes it (the risk
+ * depends on β_m either way). Build: O(d³) (≈ a gradient); each product: O(d³) (≈ 5 d×d products
+ * masked, 8 unmasked), memory O(d²) = O(parameters). Checked against central differences of the
+ * analytic gradient in tests/risk/hvp.test.ts.
+ */
+export function reducedHessianOperator(problem: Problem, red: Reduced): (v: Reduced) => ReducedGradient {
+  const { d, M, sigma2: s2, betaStar: bs, t1, t2, masked } = problem;
+  const H = problem.H.data;
+  const Psi = problem.Psi.data;
+  const { betaM, p, Q } = red;
+  const px = p.subarray(0, d);
+  const py = p[d]!;
+  const Qx = Q.data.subarray(0, d * d);
+  const qy = Q.data.subarray(d * d, d * d + d);
+  const invM = 1 / M;
+  const dd = d * d;
+  const T = (A: Float64Array): Matrix => {
+    const out = mat(d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out.data[i * d + j] = A[j * d + i]!;
+    return out;
+  };
+
+  // ---- primal: forward ----
+  const w = new Float64Array(d);
+  for (let i = 0; i < d; i++) w[i] = px[i]! + py * bs[i]!;
+  const V = mat(d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) V.data[i * d + j] = Qx[i * d + j]! + bs[i]! * qy[j]!;
+  const Hw = mv(H, w, d);
+  const c0 = mtv(V.data, Hw, d);
+  axpy(c0, s2 * py, qy);
+  const HV = gemm(mat(d), problem.H, V);
+  const HVH = gemm(mat(d), HV, problem.H);
+  const L = mat(d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) L.data[i * d + j] = py * HV.data[j * d + i]! + qy[i]! * Hw[j]!;
+  const r = new Float64Array(d);
+  for (let i = 0; i < d; i++) r[i] = py * qy[i]!;
+  const m = new Float64Array(d);
+  for (let i = 0; i < d; i++) m[i] = c0[i]! + betaM[i]! - bs[i]!;
+  const Hq = mv(H, qy, d);
+  const alpha2 = dot(qy, Hq);
+  const alpha0 = dot(V.data, HVH.data) + s2 * alpha2; // tr(VᵀHVH) = tr(HVᵀHV)
+  const a1 = mv(HV.data, Hq, d);
+  const omega0 = dot(w, Hw) + s2 * py * py;
+  const b1 = new Float64Array(d);
+  for (let i = 0; i < d; i++) b1[i] = py * Hw[i]!;
+  const omega2 = py * py;
+  const Hm = mv(H, m, d);
+  const Hr = mv(H, r, d);
+  const Hc0 = mv(H, c0, d);
+  const HPsi = gemm(mat(d), problem.H, problem.Psi);
+  const HL = gemm(mat(d), problem.H, L);
+  const HLPsi = gemm(mat(d), HL, problem.Psi);
+
+  // ---- primal: reverse ----
+  const mbar = new Float64Array(d);
+  axpy(mbar, 2, Hm);
+  axpy(mbar, 2 * t1, Hr);
+  const rbar = new Float64Array(d);
+  axpy(rbar, 2 * t2 * (1 + invM), Hr);
+  axpy(rbar, 2 * t1, Hm);
+  axpy(rbar, 2 * t1 * invM, Hc0);
+  // unmasked primal
+  let u: Float64Array = new Float64Array(0);
+  let As = mat(0);
+  let ebar: Float64Array = new Float64Array(0);
+  let He: Float64Array = new Float64Array(0);
+  let Asu: Float64Array = new Float64Array(0);
+  let HAsu: Float64Array = new Float64Array(0);
+  let HAsH = mat(0);
+  let tauS = 0;
+  let trAsH2 = 0;
+  let uPx = 0;
+  if (!masked) {
+    u = mv(H, px, d);
+    As = symmetrise(mat(d), { rows: d, cols: d, data: Qx });
+    ebar = new Float64Array(d);
+    for (let i = 0; i < d; i++) ebar[i] = m[i]! + r[i]! * t1;
+    tauS = dot(As.data, H);
+    const AsH = gemm(mat(d), As, problem.H);
+    HAsH = gemm(mat(d), problem.H, AsH);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) trAsH2 += AsH.data[i * d + j]! * AsH.data[j * d + i]!;
+    He = mv(H, ebar, d);
+    Asu = mv(As.data, u, d);
+    HAsu = mv(H, Asu, d);
+    uPx = dot(u, px);
+    const ebarbar = new Float64Array(d);
+    axpy(ebarbar, (2 / M) * tauS, u);
+    axpy(ebarbar, 4 / M, HAsu);
+    axpy(mbar, 1, ebarbar);
+    axpy(rbar, t1, ebarbar);
+  }
+  const c0bar = new Float64Array(d);
+  axpy(c0bar, 2 * invM, Hc0);
+  axpy(c0bar, 2 * t1 * invM, Hr);
+  axpy(c0bar, 1, mbar);
+  // L̄ = 2HNΨ + (2/M)HLΨ, N = L − I
+  const Lbar = new Float64Array(dd);
+  for (let k = 0; k < dd; k++) Lbar[k] = (2 + 2 * invM) * HLPsi.data[k]! - 2 * HPsi.data[k]!;
+  const HLbarT = gemm(mat(d), problem.H, T(Lbar));
+  const alpha0bar = (omega0 + omega2 * t1) * invM;
+  const omega0bar = (alpha0 + alpha2 * t1) * invM;
+  const alpha2bar = (omega0 * t1 + omega2 * t2) * invM + s2 * alpha0bar;
+  const omega2bar = (alpha0 * t1 + alpha2 * t2) * invM;
+  const a1bar = mv(Psi, b1, d);
+  for (let i = 0; i < d; i++) a1bar[i] *= 4 * invM;
+  const Ha1bar = mv(H, a1bar, d);
+  const b1bar = mv(Psi, a1, d);
+  for (let i = 0; i < d; i++) b1bar[i] *= 4 * invM;
+
+  return (v: Reduced): ReducedGradient => {
+    const bmD = v.betaM;
+    const pxD = v.p.subarray(0, d);
+    const pyD = v.p[d]!;
+    const QxD = v.Q.data.subarray(0, dd);
+    const qyD = v.Q.data.subarray(dd, dd + d);
+    // ---- tangent: forward ----
+    const wD = new Float64Array(d);
+    for (let i = 0; i < d; i++) wD[i] = pxD[i]! + pyD * bs[i]!;
+    const VD = mat(d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) VD.data[i * d + j] = QxD[i * d + j]! + bs[i]! * qyD[j]!;
+    const HwD = mv(H, wD, d);
+    const c0D = mtv(VD.data, Hw, d);
+    axpy(c0D, 1, mtv(V.data, HwD, d));
+    axpy(c0D, s2 * pyD, qy);
+    axpy(c0D, s2 * py, qyD);
+    const HVD = gemm(mat(d), problem.H, VD);
+    const HVHD = gemm(mat(d), HVD, problem.H);
+    const LD = mat(d);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        LD.data[i * d + j] = pyD * HV.data[j * d + i]! + py * HVD.data[j * d + i]! + qyD[i]! * Hw[j]! + qy[i]! * HwD[j]!;
+      }
+    }
+    const rD = new Float64Array(d);
+    for (let i = 0; i < d; i++) rD[i] = pyD * qy[i]! + py * qyD[i]!;
+    const mD = Float64Array.from(c0D);
+    axpy(mD, 1, bmD);
+    const HqD = mv(H, qyD, d);
+    const alpha2D = 2 * dot(qyD, Hq);
+    const alpha0D = 2 * dot(VD.data, HVH.data) + s2 * alpha2D;
+    const a1D = mv(HVD.data, Hq, d);
+    axpy(a1D, 1, mv(HV.data, HqD, d));
+    const omega0D = 2 * dot(wD, Hw) + 2 * s2 * py * pyD;
+    const b1D = new Float64Array(d);
+    for (let i = 0; i < d; i++) b1D[i] = pyD * Hw[i]! + py * HwD[i]!;
+    const omega2D = 2 * py * pyD;
+    const HmD = mv(H, mD, d);
+    const HrD = mv(H, rD, d);
+    const Hc0D = mv(H, c0D, d);
+
+    // ---- tangent: reverse ----
+    const mbarD = new Float64Array(d);
+    axpy(mbarD, 2, HmD);
+    axpy(mbarD, 2 * t1, HrD);
+    const rbarD = new Float64Array(d);
+    axpy(rbarD, 2 * t2 * (1 + invM), HrD);
+    axpy(rbarD, 2 * t1, HmD);
+    axpy(rbarD, 2 * t1 * invM, Hc0D);
+    const pxbarD = new Float64Array(d);
+    const QxbarD = new Float64Array(dd);
+    if (!masked) {
+      const uD = mv(H, pxD, d);
+      const AsD = symmetrise(mat(d), { rows: d, cols: d, data: QxD });
+      const eD = Float64Array.from(mD);
+      axpy(eD, t1, rD);
+      const tauSD = dot(AsD.data, H);
+      const HAsHD = gemm(mat(d), problem.H, gemm(mat(d), AsD, problem.H));
+      const trAsH2D = 2 * dot(AsD.data, HAsH.data);
+      const HeD = mv(H, eD, d);
+      const AsuD = mv(AsD.data, u, d);
+      axpy(AsuD, 1, mv(As.data, uD, d));
+      const HAsuD = mv(H, AsuD, d);
+      const uPxD = dot(uD, px) + dot(u, pxD);
+      const ebarbarD = new Float64Array(d);
+      axpy(ebarbarD, (2 / M) * tauSD, u);
+      axpy(ebarbarD, (2 / M) * tauS, uD);
+      axpy(ebarbarD, 4 / M, HAsuD);
+      axpy(mbarD, 1, ebarbarD);
+      axpy(rbarD, t1, ebarbarD);
+      const M2 = M * M;
+      // p̄_x
+      axpy(pxbarD, (2 / M) * tauSD, He);
+      axpy(pxbarD, (2 / M) * tauS, HeD);
+      axpy(pxbarD, 4 / M, mv(HAsHD.data, ebar, d));
+      axpy(pxbarD, 4 / M, mv(HAsH.data, eD, d));
+      axpy(pxbarD, (2 / M2) * (2 * tauS * tauSD + 2 * trAsH2D), u);
+      axpy(pxbarD, (2 / M2) * (tauS * tauS + 2 * trAsH2), uD);
+      axpy(pxbarD, 16 / M2, mv(HAsHD.data, Asu, d));
+      axpy(pxbarD, 16 / M2, mv(HAsH.data, AsuD, d));
+      axpy(pxbarD, (8 / M2) * tauSD, HAsu);
+      axpy(pxbarD, (8 / M2) * tauS, HAsuD);
+      // Ḡ̇, symmetrised onto Q̇x̄
+      const hCoefD = (2 / M) * (dot(uD, ebar) + dot(u, eD)) + (2 / M2) * (uPxD * tauS + uPx * tauSD) + (4 / M2) * (dot(uD, Asu) + dot(u, AsuD));
+      const G = new Float64Array(dd);
+      for (let k = 0; k < dd; k++) G[k] = hCoefD * H[k]! + (4 / M2) * (uPxD * HAsH.data[k]! + uPx * HAsHD.data[k]!);
+      ger(G, 4 / M, uD, He, d);
+      ger(G, 4 / M, u, HeD, d);
+      ger(G, 8 / M2, uD, HAsu, d);
+      ger(G, 8 / M2, u, HAsuD, d);
+      ger(G, 8 / M2, HAsuD, u, d);
+      ger(G, 8 / M2, HAsu, uD, d);
+      ger(G, (4 / M2) * tauSD, u, u, d);
+      ger(G, (4 / M2) * tauS, uD, u, d);
+      ger(G, (4 / M2) * tauS, u, uD, d);
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) QxbarD[i * d + j] += 0.5 * (G[i * d + j]! + G[j * d + i]!);
+    }
+    const c0barD = new Float64Array(d);
+    axpy(c0barD, 2 * invM, Hc0D);
+    axpy(c0barD, 2 * t1 * invM, HrD);
+    axpy(c0barD, 1, mbarD);
+
+    // L̄̇ = (2 + 2/M)·H L̇ Ψ
+    const LbarD = gemm(mat(d), gemm(mat(d), problem.H, LD), problem.Psi);
+    for (let k = 0; k < dd; k++) LbarD.data[k] *= 2 + 2 * invM;
+    const alpha0barD = (omega0D + omega2D * t1) * invM;
+    const omega0barD = (alpha0D + alpha2D * t1) * invM;
+    const alpha2barD = (omega0D * t1 + omega2D * t2) * invM + s2 * alpha0barD;
+    const omega2barD = (alpha0D * t1 + alpha2D * t2) * invM;
+    const a1barD = mv(Psi, b1D, d);
+    for (let i = 0; i < d; i++) a1barD[i] *= 4 * invM;
+    const b1barD = mv(Psi, a1D, d);
+    for (let i = 0; i < d; i++) b1barD[i] *= 4 * invM;
+    const Ha1barD = mv(H, a1barD, d);
+
+    // V̄̇
+    const HLbarTD = gemm(mat(d), problem.H, T(LbarD.data));
+    const VbarD = mat(d);
+    for (let k = 0; k < dd; k++) {
+      VbarD.data[k] = pyD * HLbarT.data[k]! + py * HLbarTD.data[k]! + 2 * alpha0barD * HVH.data[k]! + 2 * alpha0bar * HVHD.data[k]!;
+    }
+    ger(VbarD.data, 1, HwD, c0bar, d);
+    ger(VbarD.data, 1, Hw, c0barD, d);
+    ger(VbarD.data, 1, Ha1barD, Hq, d);
+    ger(VbarD.data, 1, Ha1bar, HqD, d);
+
+    // H w̄̇
+    const HwbarD = mv(VD.data, c0bar, d);
+    axpy(HwbarD, 1, mv(V.data, c0barD, d));
+    axpy(HwbarD, 1, mtv(LbarD.data, qy, d));
+    axpy(HwbarD, 1, mtv(Lbar, qyD, d));
+    axpy(HwbarD, pyD, b1bar);
+    axpy(HwbarD, py, b1barD);
+    const wbarD = mv(H, HwbarD, d);
+    axpy(wbarD, 2 * omega0barD, Hw);
+    axpy(wbarD, 2 * omega0bar, HwD);
+
+    // ṗ_y-bar
+    let LbarTdotHV = 0; // ⟨L̄̇ᵀ, HV⟩ + ⟨L̄ᵀ, HV̇⟩
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) LbarTdotHV += LbarD.data[j * d + i]! * HV.data[i * d + j]! + Lbar[j * d + i]! * HVD.data[i * d + j]!;
+    }
+    let pybarD = dot(rbarD, qy) + dot(rbar, qyD) + s2 * (dot(c0barD, qy) + dot(c0bar, qyD)) + LbarTdotHV;
+    pybarD += 2 * s2 * (pyD * omega0bar + py * omega0barD) + dot(b1barD, Hw) + dot(b1bar, HwD) + 2 * (pyD * omega2bar + py * omega2barD) + dot(bs, wbarD);
+    // q̇_y-bar
+    const qybarD = new Float64Array(d);
+    axpy(qybarD, pyD, rbar);
+    axpy(qybarD, py, rbarD);
+    axpy(qybarD, s2 * pyD, c0bar);
+    axpy(qybarD, s2 * py, c0barD);
+    axpy(qybarD, 1, mv(LbarD.data, Hw, d));
+    axpy(qybarD, 1, mv(Lbar, HwD, d));
+    axpy(qybarD, 2 * alpha2barD, Hq);
+    axpy(qybarD, 2 * alpha2bar, HqD);
+    const t = mtv(VD.data, Ha1bar, d);
+    axpy(t, 1, mtv(V.data, Ha1barD, d));
+    axpy(qybarD, 1, mv(H, t, d));
+    axpy(qybarD, 1, mtv(VbarD.data, bs, d));
+    axpy(QxbarD, 1, VbarD.data);
+    axpy(pxbarD, 1, wbarD);
+
+    const out: ReducedGradient = { betaM: mbarD, p: new Float64Array(d + 1), Q: mat(d + 1, d) };
+    out.p.set(pxbarD, 0);
+    out.p[d] = pybarD;
+    out.Q.data.set(QxbarD, 0);
+    out.Q.data.set(qybarD, dd);
+    return out;
+  };
+}
+
+/**
+ * The Hessian-vector product ∇²R(red)·v of the exact reduced risk (math.md §3.3), analytic
+ * (forward-over-reverse; see {@link reducedHessianOperator}, which to prefer for many products at
+ * one point). v and the result are shaped like the reduced parameters. O(d³), memory O(d²).
+ */
+export function riskReducedHvp(problem: Problem, red: Reduced, v: Reduced): ReducedGradient {
+  return reducedHessianOperator(problem, red)(v);
 }

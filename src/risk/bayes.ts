@@ -22,11 +22,14 @@
  * (R_Bayes = 0 when rank(HΨ) ≤ M, a different, non-Gaussian-integral formula otherwise) and every
  * formula here divides by σ²; the reference is defined for noisy labels only.
  */
-import { InputError, NumericalError } from '../errors.js';
+import { InputError, NumericalError, requireFinite } from '../errors.js';
 import { cholesky, eigh, Rng, symmetrise, type Matrix } from '../linalg/index.js';
 import type { Problem } from '../models/index.js';
 import { adaptiveGaussKronrod } from '../quadrature/index.js';
 import { optimumGdBeta } from './gdbeta.js';
+
+/** Work cap of {@link bayesMonteCarlo} in multiply-adds, samples·r²·(r + min(M, r)) (≈ 15 s on one core); larger runs are refused. */
+export const BAYES_MAX_WORK = 2e9;
 
 /** Options of {@link bayesReference} and {@link bayesMonteCarlo}. */
 export interface BayesOptions {
@@ -50,21 +53,29 @@ export interface BayesReference {
   readonly stderr: number;
   /** Exact R_Bayes by quadrature; present only when d = 1. */
   readonly exact?: number;
+  /** Number of Wishart draws behind `estimate`. */
   readonly samples: number;
+  /** Seed of the Wishart stream (the same seed gives the same estimate). */
   readonly seed: number;
 }
 
 /** Monte Carlo estimate of R_Bayes: mean and standard error. */
 export interface BayesMonteCarlo {
+  /** Monte Carlo estimate of R_Bayes (3.27): the mean of (3.32) over the draws; unit [y]². */
   readonly estimate: number;
+  /** Standard error of `estimate` (sample standard deviation / √samples); 0 when rank(HΨ) = 0. */
   readonly stderr: number;
+  /** Number of Wishart draws. */
   readonly samples: number;
+  /** Seed of the Wishart stream. */
   readonly seed: number;
 }
 
 /** The deterministic equivalent: the fixed point δ and the approximation σ²(1 + δ). */
 export interface BayesDeterministicEquivalent {
+  /** The unique positive root δ of (3.31) (dimensionless; 0 when rank(HΨ) = 0). */
   readonly delta: number;
+  /** The approximation R_Bayes ≈ σ²(1 + δ) (3.31), unit [y]²; not a bound. */
   readonly approx: number;
 }
 
@@ -107,7 +118,8 @@ export function bayesSpectrum(problem: Problem): Float64Array {
 
 /**
  * Jensen lower bound (math.md §3.4): tr(H(XᵀX + σ²Ψ⁻¹)⁻¹) is convex in XᵀX and E[XᵀX] = MH, so
- * R_Bayes ≥ σ² + σ²·tr(H(MH + σ²Ψ⁻¹)⁻¹) = σ² + σ²·Σ_i μ_i/(Mμ_i + σ²). O(d). Requires σ² > 0.
+ * R_Bayes ≥ σ² + σ²·tr(H(MH + σ²Ψ⁻¹)⁻¹) = σ² + σ²·Σ_i μ_i/(Mμ_i + σ²) (3.28), unit [y]². O(d). Requires σ² > 0.
+ * @throws {@link InputError} (CLI exit 2) on `sigma2` when σ² = 0.
  */
 export function bayesLowerBound(mu: ArrayLike<number>, sigma2: number, M: number): number {
   requireNoise(sigma2);
@@ -128,7 +140,9 @@ const DELTA_MAX_ITER = 200;
  * h = g − δ is decreasing to the right of it; with r = #{μ_i > 0} < M also δ* < r/(M − r).
  * Newton from the upper end of the bracket therefore decreases monotonically to δ*; a bisection
  * step replaces any Newton step that leaves the bracket [lo, hi] (h(lo) > 0 > h(hi)). Stops at
- * |Δδ| ≤ 1e-15·δ. All μ = 0 gives δ = 0. Requires σ² > 0.
+ * |Δδ| ≤ 1e-15·δ. All μ = 0 gives δ = 0. Requires σ² > 0. Formula (3.31).
+ * @throws {@link InputError} (CLI exit 2) on `sigma2` when σ² = 0; {@link NumericalError} (exit 3)
+ *   when the fixed-point iteration does not converge.
  */
 export function bayesDeterministicEquivalent(mu: ArrayLike<number>, sigma2: number, M: number): BayesDeterministicEquivalent {
   requireNoise(sigma2);
@@ -188,7 +202,8 @@ const TAIL_CUTOFF = 750;
  * panel), both by globally adaptive G7K15 to 5e-14 relative (QUADPACK's pessimistic error estimate;
  * ≈1e-16 achieved against 30-digit references over μ/σ² ∈ [1e-10, 1e17], M ∈ [1, 2000]). The part
  * beyond u = 750/a is below e^{−750}. All parts are positive: no cancellation.
- * μ = 0 (Ψ = 0) gives exactly σ². Requires σ² > 0; M ≥ 1.
+ * μ = 0 (Ψ = 0) gives exactly σ². Requires σ² > 0; M ≥ 1. Formula (3.30); unit [y]².
+ * @throws {@link InputError} (CLI exit 2) on `sigma2` when σ² = 0 or on `mu` when it is negative or not finite.
  */
 export function bayesExact1d(mu: number, sigma2: number, M: number): number {
   requireNoise(sigma2);
@@ -218,7 +233,8 @@ export function bayesExact1d(mu: number, sigma2: number, M: number): number {
  *   (i = 1..r), A_ij ~ N(0, 1) for j < i, zeros above the diagonal; r(r+1)/2 random numbers.
  * - M < r (W singular; Bartlett's χ² degrees would run out): F = Zᵀ with Z [M, r] standard
  *   Gaussian, i.e. W = ZᵀZ formed from the M Gaussian rows; Mr random numbers.
- * Allocates nothing. Returns `out`.
+ * Allocates nothing. Returns `out`. Used by the Monte Carlo estimate (3.32).
+ * @throws {@link InputError} (CLI exit 2) when `out` is not [r, min(M, r)].
  */
 export function sampleWishartFactor(out: Matrix, rng: Rng, M: number): Matrix {
   const r = out.rows;
@@ -242,12 +258,14 @@ export function sampleWishartFactor(out: Matrix, rng: Rng, M: number): Matrix {
 /**
  * Monte Carlo estimate of R_Bayes (math.md §3.4): the mean of σ² + σ²·tr(D(D^{1/2}WD^{1/2} + σ²I)⁻¹)
  * over `samples` independent W ~ Wishart_r(I, M), r = #{μ_i > 0} (μ = `mu`, the eigenvalues of HΨ),
- * with its standard error (Welford). W = FFᵀ from {@link sampleWishartFactor}: the Bartlett
+ * with its standard error (Welford). W = FFᵀ from `sampleWishartFactor`: the Bartlett
  * decomposition when M ≥ r (O(r²) random numbers per draw), Gaussian Z [M, r] with W = ZᵀZ when M < r.
  * Then K = GGᵀ + σ²I with G = D^{1/2}F, and tr(DK⁻¹) = ‖L⁻¹D^{1/2}‖²_F from the Cholesky factor
  * K = LLᵀ (linalg `cholesky`; K ⪰ σ²I is SPD) by forward substitution from row j for column j.
  * O(r³) per draw. F, G, K and the solve vector are allocated once; the only per-draw allocation is
  * the [r, r] factor that linalg's `cholesky` returns (it has no in-place variant). Requires σ² > 0.
+ * @throws {@link InputError} (CLI exit 2) for σ² = 0, samples < 2, a bad seed, or a run over
+ *   `BAYES_MAX_WORK`; {@link NumericalError} (exit 3) when the estimate overflows.
  */
 export function bayesMonteCarlo(mu: ArrayLike<number>, sigma2: number, M: number, options: BayesOptions = {}): BayesMonteCarlo {
   const { samples = 20_000, seed = 1 } = options;
@@ -256,6 +274,10 @@ export function bayesMonteCarlo(mu: ArrayLike<number>, sigma2: number, M: number
   if (!Number.isInteger(seed) || seed < 0) throw new InputError('seed', `must be a non-negative integer, got ${seed}`);
   const m = positivePart(mu);
   const r = m.length;
+  const work = samples * r * r * (r + Math.min(M, r));
+  if (work > BAYES_MAX_WORK) {
+    throw new InputError('samples', `samples·r²·(r + min(M, r)) = ${work.toExponential(2)} (r = rank of HΨ = ${r}) exceeds the Monte Carlo work limit ${BAYES_MAX_WORK.toExponential(0)} (≈ 15 s): use at most ${Math.max(2, Math.floor(BAYES_MAX_WORK / (r * r * (r + Math.min(M, r)))))} samples`);
+  }
   if (r === 0) return { estimate: sigma2, stderr: 0, samples, seed };
   const rng = new Rng(seed);
   const sq = Float64Array.from(m, Math.sqrt);
@@ -293,12 +315,20 @@ export function bayesMonteCarlo(mu: ArrayLike<number>, sigma2: number, M: number
         tr += v * v;
       }
     }
-    const value = sigma2 + sigma2 * tr;
+    // In units of σ² (R = σ²(1 + tr)): a tiny σ² would underflow the squared deviations to 0.
+    const value = 1 + tr;
     const delta = value - mean;
     mean += delta / n;
     m2 += delta * (value - mean);
   }
-  return { estimate: mean, stderr: Math.sqrt(m2 / (samples - 1) / samples), samples, seed };
+  const where = 'bayes: Monte Carlo';
+  const hint = `rescale the problem (σ² = ${sigma2.toExponential(3)}, largest eigenvalue of HΨ = ${Math.max(...m).toExponential(3)})`;
+  return {
+    estimate: requireFinite(sigma2 * mean, where, 'the estimate', hint),
+    stderr: requireFinite(sigma2 * Math.sqrt(m2 / (samples - 1) / samples), where, 'its standard error', hint),
+    samples,
+    seed,
+  };
 }
 
 /**
@@ -306,7 +336,10 @@ export function bayesMonteCarlo(mu: ArrayLike<number>, sigma2: number, M: number
  * lower (Jensen) ≤ R_Bayes ≤ upper (R*_GDβ, math.md §3.2); approx (deterministic equivalent);
  * estimate ± stderr (Monte Carlo over Wishart draws, {@link bayesMonteCarlo}); exact (d = 1 only,
  * {@link bayesExact1d}). Independent of β*; singular Ψ allowed (only the positive eigenvalues μ of
- * HΨ enter). Throws InputError on `sigma2` when σ² = 0 (see the module comment).
+ * HΨ enter). Risks in units of y².
+ * @throws {@link InputError} (CLI exit 2) on `sigma2` when σ² = 0 (see the module comment), or on
+ *   `samples`/`seed` as {@link bayesMonteCarlo}; {@link NumericalError} (exit 3) when a quantity
+ *   overflows or the deterministic equivalent does not converge.
  */
 export function bayesReference(problem: Problem, options: BayesOptions = {}): BayesReference {
   const { samples = 20_000, seed = 1 } = options;

@@ -16,6 +16,7 @@ import { wishartKappa, type GdBeta, type Gd0, type Problem } from '../models/ind
 
 /** Risk and gradient of a GD-β estimator in the original basis. */
 export interface GdBetaRisk {
+  /** The exact risk R_GDβ(Γ, β₀) (3.5), unit [y]². */
   readonly risk: number;
   /** [d, d] ∂R/∂Γ. */
   readonly gradGamma: Matrix;
@@ -50,8 +51,11 @@ export function allocGdBetaWorkspace(d: number): GdBetaWorkspace {
 
 /** The data of a GD-β risk in the eigenbasis of H (a problem, or the GD-0 variant with Ψ → K). */
 export interface EigenRiskData {
+  /** Feature dimension d. */
   readonly d: number;
+  /** Context length M (sets κ = 1 + 1/M and c of (3.4)). */
   readonly M: number;
+  /** Label-noise variance σ², unit [y]². */
   readonly sigma2: number;
   /** [d] eigenvalues of H. */
   readonly lambda: Float64Array;
@@ -179,8 +183,9 @@ function sq(d: number): Matrix {
 }
 
 /**
- * Exact risk and gradient of GD-β (math.md §3.1) or GD-0 (β₀ = 0). O(d³) (two rotations into and
- * out of the eigenbasis of H); the eigenbasis kernel {@link gdBetaRiskEig} is O(d²) for Ψ = ψ²I.
+ * Exact risk and gradient of GD-β (math.md (3.5), (3.8)–(3.9)) or GD-0 (β₀ = 0). Γ [d, d], β₀ [d]; the
+ * risk in units of y². O(d³) (two rotations into and
+ * out of the eigenbasis of H); the eigenbasis kernel `gdBetaRiskEig` is O(d²) for Ψ = ψ²I.
  */
 export function riskGdBeta(problem: Problem, est: GdBeta | Gd0): GdBetaRisk {
   const { d, V } = problem;
@@ -243,26 +248,41 @@ function workspaceFor(problem: Problem): RiskScratch {
 
 /** Closed-form optimum of a class. */
 export interface GdOptimum<E> {
+  /** The optimal estimator: GD-β* = (Γ* (3.13), β₀* = β* (3.12)), or GD-0 with Γ₀* (3.16). */
   readonly estimator: E;
+  /** Its risk, R*_GDβ (3.14) or R*_GD0 (3.16), unit [y]². */
   readonly risk: number;
   /** [d, d] Γ* in the eigenbasis of H (Γ̃* = VᵀΓ*V), used by flows and verdicts. */
   readonly GammaEig: Matrix;
 }
 
+/** The data of {@link optimumEig}: a problem in the eigenbasis of H. */
+export interface OptimumEigInput {
+  /** [d] eigenvalues λ of H (positive). */
+  readonly lambda: Float64Array;
+  /** [d, d] row-major second moment of the task in the eigenbasis: Ψ̃ for GD-β, Ψ̃ + β̃*β̃*ᵀ for GD-0. */
+  readonly K: Float64Array;
+  /** Label-noise variance σ² ≥ 0. */
+  readonly sigma2: number;
+  /** Context length M ≥ 1. */
+  readonly M: number;
+}
+
 /**
- * Γ̃* in the eigenbasis for task covariance Ψ̃ (math.md §3.2): Γ* = (κΨH + cI)⁻¹Ψ, evaluated as
- * Γ̃* = Ψ̃Λ^{1/2}·B⁻¹·Λ^{−1/2} with B = κΛ^{1/2}Ψ̃Λ^{1/2} + cI SPD (a Cholesky solve, no inverse;
- * valid for singular Ψ). Returns [Γ̃*, R*] with R* = σ² + tr(HΨ) − tr(HΓ*HΨ). For Ψ = 0 and σ² = 0
+ * Γ̃* in the eigenbasis for task second moment K̃ (math.md §3.2): Γ* = (κKH + cI)⁻¹K, evaluated as
+ * Γ̃* = K̃Λ^{1/2}·B⁻¹·Λ^{−1/2} with B = κΛ^{1/2}K̃Λ^{1/2} + cI SPD (a Cholesky solve, no inverse;
+ * valid for singular K). Returns Γ̃* [d, d] and R* = σ² + tr(HK) − tr(HΓ*HK). For K = 0 and σ² = 0
  * (c = 0) every Γ is optimal; Γ* = 0 is returned.
  */
-export function optimumEig(lambda: Float64Array, PsiEig: Float64Array, sigma2: number, M: number): [Matrix, number] {
+export function optimumEig(input: OptimumEigInput): { readonly GammaEig: Matrix; readonly risk: number } {
+  const { lambda, K: PsiEig, sigma2, M } = input;
   const d = lambda.length;
   const kappa = wishartKappa(M);
   let t1 = 0;
   for (let i = 0; i < d; i++) t1 += lambda[i]! * PsiEig[i * d + i]!;
   const c = (t1 + sigma2) / M;
   const Gt = sq(d);
-  if (!(c > 0)) return [Gt, sigma2 + t1];
+  if (!(c > 0)) return { GammaEig: Gt, risk: sigma2 + t1 };
   const sl = Float64Array.from(lambda, Math.sqrt);
   const B = sq(d);
   const R = sq(d); // Λ^{1/2}Ψ̃
@@ -276,12 +296,12 @@ export function optimumEig(lambda: Float64Array, PsiEig: Float64Array, sigma2: n
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) Gt.data[i * d + j] = Y.data[j * d + i]! / sl[j]!;
   let tr = 0; // tr(HΓHΨ) = Σ_ij λ_i Γ̃_ij λ_j Ψ̃_ji
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) tr += lambda[i]! * Gt.data[i * d + j]! * lambda[j]! * PsiEig[j * d + i]!;
-  return [Gt, sigma2 + t1 - tr];
+  return { GammaEig: Gt, risk: sigma2 + t1 - tr };
 }
 
-/** Optimal GD-β (math.md §3.2): β₀* = β*, Γ* = (κΨH + cI)⁻¹Ψ, R*_GDβ. O(d³). */
+/** Optimal GD-β (math.md §3.2): β₀* = β* (3.12), Γ* = (κΨH + cI)⁻¹Ψ [d, d] (3.13), R*_GDβ (3.14). O(d³). */
 export function optimumGdBeta(problem: Problem): GdOptimum<GdBeta> {
-  const [Gt, risk] = optimumEig(problem.lambda, problem.PsiEig.data, problem.sigma2, problem.M);
+  const { GammaEig: Gt, risk } = optimumEig({ lambda: problem.lambda, K: problem.PsiEig.data, sigma2: problem.sigma2, M: problem.M });
   const Gamma = rotateOut(sq(problem.d), problem.V, Gt, sq(problem.d));
   return { estimator: { kind: 'gd-beta', Gamma, beta0: Float64Array.from(problem.betaStar) }, risk, GammaEig: Gt };
 }
@@ -295,9 +315,9 @@ export function secondMomentEig(problem: Problem): Float64Array {
   return K;
 }
 
-/** Optimal GD-0 (math.md §3.2): §3.2 with Ψ replaced by K = Ψ + β*β*ᵀ. O(d³). */
+/** Optimal GD-0 (math.md (3.16)): §3.2 with Ψ replaced by K = Ψ + β*β*ᵀ; Γ₀* [d, d], R*_GD0. O(d³). */
 export function optimumGd0(problem: Problem): GdOptimum<Gd0> {
-  const [Gt, risk] = optimumEig(problem.lambda, secondMomentEig(problem), problem.sigma2, problem.M);
+  const { GammaEig: Gt, risk } = optimumEig({ lambda: problem.lambda, K: secondMomentEig(problem), sigma2: problem.sigma2, M: problem.M });
   const Gamma = rotateOut(sq(problem.d), problem.V, Gt, sq(problem.d));
   return { estimator: { kind: 'gd-0', Gamma }, risk, GammaEig: Gt };
 }

@@ -10,9 +10,9 @@ export type { RiskResult, RiskResultFor, RiskResultOf, GradientOf, GdBetaGradien
 export {
   riskGdBeta, gdBetaRiskEig, allocGdBetaWorkspace, eigenRiskData, optimumEig, optimumGdBeta, optimumGd0, secondMomentEig,
 } from './gdbeta.js';
-export type { GdBetaRisk, GdBetaWorkspace, EigenRiskData, GdOptimum } from './gdbeta.js';
-export { riskReduced, riskAttention } from './attention.js';
+export type { GdBetaRisk, GdBetaWorkspace, EigenRiskData, GdOptimum, OptimumEigInput } from './gdbeta.js';
+export { riskReduced, riskAttention, riskReducedHvp, reducedHessianOperator } from './attention.js';
 export type { ReducedGradient, ReducedRisk, AttentionRisk } from './attention.js';
-export { monteCarloRisk } from './montecarlo.js';
+export { monteCarloRisk, MC_MAX_WORK, MC_MAX_PROMPT_ENTRIES } from './montecarlo.js';
 export type { MonteCarloResult, MonteCarloOptions } from './montecarlo.js';
-export { bayesReference, bayesSpectrum, bayesLowerBound, bayesDeterministicEquivalent, bayesExact1d, bayesMonteCarlo, sampleWishartFactor, type BayesOptions, type BayesReference, type BayesMonteCarlo, type BayesDeterministicEquivalent } from './bayes.js';
+export { BAYES_MAX_WORK, bayesReference, bayesSpectrum, bayesLowerBound, bayesDeterministicEquivalent, bayesExact1d, bayesMonteCarlo, sampleWishartFactor, type BayesOptions, type BayesReference, type BayesMonteCarlo, type BayesDeterministicEquivalent } from './bayes.js';

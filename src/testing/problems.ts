@@ -45,7 +45,9 @@ export const PSI_KINDS: readonly PsiKind[] = ['isotropic', 'general', 'zero', 's
  * ```
  */
 export interface Range {
+  /** Lower end (inclusive). */
   readonly min: number;
+  /** Upper end (inclusive), ≥ min. */
   readonly max: number;
 }
 

@@ -56,7 +56,9 @@ export const TESTING_TOLERANCES: {
  * ```
  */
 export type RiskFunction = (problem: Problem, estimator: Estimator) => {
+  /** The exact risk (1.3), unit [y]². */
   readonly risk: number;
+  /** ∂R/∂(each weight), keyed and shaped like the estimator's weights (as `risk`'s `gradient`). */
   readonly gradient: Readonly<Record<string, Matrix | Float64Array>>;
 };
 
@@ -131,7 +133,14 @@ export interface IsLtbOfGdBetaOptions {
  * fc.assert(isLtbOfGdBeta(myGdBetaToLtb), { seed: 42, numRuns: 50 });
  * ```
  */
-export function isLtbOfGdBeta(map: (g: GdBeta) => Ltb = ltbFromGdBeta, options: IsLtbOfGdBetaOptions = {}): fc.IPropertyWithHooks<[{ problem: Problem; gdBeta: GdBeta; seed: number }]> {
+export function isLtbOfGdBeta(map: (g: GdBeta) => Ltb = ltbFromGdBeta, options: IsLtbOfGdBetaOptions = {}): fc.IPropertyWithHooks<[{
+  /** The drawn problem. */
+  problem: Problem;
+  /** The drawn GD-β (Γ [d, d], β₀ [d]). */
+  gdBeta: GdBeta;
+  /** Seed of the prompts the two predictions are compared on. */
+  seed: number;
+}]> {
   const { gdBeta = {}, prompts = 4 } = options;
   const problems = problemsFrom(options.problems, {});
   const cases = problems.chain((problem) => fc.record({ problem: fc.constant(problem), gdBeta: gdBetaArb(problem.d, gdBeta), seed: seedArb }));
@@ -283,7 +292,16 @@ export interface ReparametrisationOptions {
  */
 export function riskIsReparametrisationInvariant(
   options: ReparametrisationOptions = {},
-): fc.IPropertyWithHooks<[{ problem: Problem; ltb: Ltb; reparametrisation: LtbReparametrisation<unknown>; param: unknown }]> {
+): fc.IPropertyWithHooks<[{
+  /** The drawn problem (masked or unmasked). */
+  problem: Problem;
+  /** The drawn LTB. */
+  ltb: Ltb;
+  /** The drawn transformation T. */
+  reparametrisation: LtbReparametrisation<unknown>;
+  /** The drawn parameter of T. */
+  param: unknown;
+}]> {
   const { ltb: ltbOptions = {}, reparametrisations = LTB_REPARAMETRISATIONS, riskFn = libraryRisk } = options;
   if (reparametrisations.length === 0) throw new RangeError('riskIsReparametrisationInvariant: options.reparametrisations must not be empty');
   const problems = problemsFrom(options.problems, { masked: [true, false] });
@@ -345,7 +363,14 @@ export interface MonteCarloPropertyOptions {
  * fc.assert(riskMatchesMonteCarlo({ riskFn: myClosedForm, samples: 20_000 }), { seed: 3, numRuns: 20 });
  * ```
  */
-export function riskMatchesMonteCarlo(options: MonteCarloPropertyOptions = {}): fc.IPropertyWithHooks<[{ problem: Problem; estimator: Estimator; seed: number }]> {
+export function riskMatchesMonteCarlo(options: MonteCarloPropertyOptions = {}): fc.IPropertyWithHooks<[{
+  /** The drawn problem. */
+  problem: Problem;
+  /** The drawn estimator. */
+  estimator: Estimator;
+  /** Seed of the Monte Carlo prompt stream. */
+  seed: number;
+}]> {
   const { estimators = (d: number) => estimatorArb(d, { bound: 0.5 }), riskFn = libraryRisk, samples = 4000, z = TESTING_TOLERANCES.monteCarloZ } = options;
   const problems = problemsFrom(options.problems, { d: { min: 1, max: 3 }, M: { min: 1, max: 8 }, betaStarNorm: { min: 0, max: 2 }, masked: [true, false] });
   const cases = problems.chain((problem) => fc.record({ problem: fc.constant(problem), estimator: estimators(problem.d), seed: seedArb }));
@@ -407,7 +432,14 @@ export interface GradientPropertyOptions {
  */
 export function gradientMatchesFiniteDifferences(
   options: GradientPropertyOptions = {},
-): fc.IPropertyWithHooks<[{ problem: Problem; estimator: Estimator; seed: number }]> {
+): fc.IPropertyWithHooks<[{
+  /** The drawn problem. */
+  problem: Problem;
+  /** The drawn estimator. */
+  estimator: Estimator;
+  /** Seed of the random direction v of the finite difference. */
+  seed: number;
+}]> {
   const { estimators = (d: number) => estimatorArb(d), riskFn = libraryRisk, rtol = TESTING_TOLERANCES.gradientRtol, step = TESTING_TOLERANCES.gradientStep } = options;
   const problems = problemsFrom(options.problems, { masked: [true, false] });
   const cases = problems.chain((problem) => fc.record({ problem: fc.constant(problem), estimator: estimators(problem.d), seed: seedArb }));

@@ -187,6 +187,7 @@ export function orthogonalArb(n: number): fc.Arbitrary<Matrix> {
  * ```
  */
 export interface SpectralCase {
+  /** Matrix size n ≥ 1. */
   readonly n: number;
   /** [n, n] Q·diag(lambda)·Qᵀ, exactly symmetric. */
   readonly A: Matrix;
@@ -330,7 +331,16 @@ export function conditionedMatrix(rng: Rng, n: number, cond: number, scale = 1):
  */
 export function generalSquareArb(
   options: { readonly minSize?: number; readonly maxSize?: number; readonly maxLog10Cond?: number } = {},
-): fc.Arbitrary<{ n: number; A: Matrix; cond: number; seed: number }> {
+): fc.Arbitrary<{
+  /** Matrix size n. */
+  n: number;
+  /** [n, n] the matrix U·diag(σ)·Vᵀ. */
+  A: Matrix;
+  /** Its 2-norm condition number (exact by construction; 1 when n = 1). */
+  cond: number;
+  /** The seed it was built from: `conditionedMatrix(new Rng(seed), n, cond)` replays it. */
+  seed: number;
+}> {
   const { minSize = 1, maxSize = 40, maxLog10Cond = 8 } = options;
   return fc
     .record({ n: sizeArb(minSize, maxSize), log10Cond: fc.double({ min: 0, max: maxLog10Cond, noNaN: true }), seed: seedArb })

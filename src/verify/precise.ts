@@ -242,6 +242,7 @@ export function reducedRiskIn<T>(A: Arith<T>, p: Problem, red: Reduced): T {
 
 /** Float64 relative errors of one problem's closed forms against the 50-digit evaluation. */
 export interface PreciseResult {
+  /** Name of the problem the comparison ran on. */
   readonly problem: string;
   /** |R*_GDβ(float64, src/risk) − R*_GDβ(50 digits)| / R*. */
   readonly gdBetaOptimum: number;
@@ -249,7 +250,7 @@ export interface PreciseResult {
   readonly gdBetaRisk: number;
   /** §3.3 at the GD-β* weights as an LTB (math.md §2): src/risk vs 50 digits. */
   readonly ltbRiskAtGdBeta: number;
-  /** §3.3 at the numerical LTB optimum (src/verify/optimize.ts): src/risk vs 50 digits. */
+  /** §3.3 at the numerical LTB optimum (`ctx.optimum`, by default src/optimum): src/risk vs 50 digits. */
   readonly ltbRiskAtOptimum: number;
   /**
    * |§3.3(LTB(Γ, β*)) − §3.1(Γ, β*)| / §3.1 at the float64 Γ = Γ*, both sides in 50 digits: the exact

@@ -14,7 +14,7 @@
  * This shares nothing with the L-BFGS route except the risk function: a different parametrisation
  * (d instead of ~d² dimensions), a different algorithm, a different gauge treatment.
  */
-import { eigh, norm2, Rng, type Matrix } from '../linalg/index.js';
+import { eigh, norm2, Rng, symmetrise, type Matrix } from '../linalg/index.js';
 import { finiteDifferenceHessian } from '../optim/index.js';
 import {
   lsaFromGd0, ltbFromGdBeta, packReduced, problemScale, reducedForm, reducedLayout, unpackReduced, type AttentionKind, type Problem, type Reduced,
@@ -85,13 +85,7 @@ export function projectedRisk(problem: Problem, p: Float64Array, kind: Attention
     zGrad(problem, p, z, kind, gj);
     for (let i = 0; i < nz; i++) A.data[i * nz + j] = gj[i]! - g0[i]!;
   }
-  for (let i = 0; i < nz; i++) {
-    for (let j = 0; j < i; j++) {
-      const s = 0.5 * (A.data[i * nz + j]! + A.data[j * nz + i]!);
-      A.data[i * nz + j] = s;
-      A.data[j * nz + i] = s;
-    }
-  }
+  symmetrise(A, A);
   // z* = −A⁺g0 by the eigendecomposition (pseudo-inverse: A is singular when p leaves directions unused).
   const { values, vectors } = eigh(A, 'projected Hessian');
   const lmax = Math.max(...Array.from(values, Math.abs));

@@ -32,7 +32,7 @@ export function claimsTable(results: readonly ClaimResult[]): Table {
   return {
     caption: 'Every claim checked (details per claim below)',
     columns: ['claim', 'problem', 'measured', 'tolerance', 'result'],
-    rows: results.map((r) => [r.id, r.problem, formatMeasured(r.measured, 3), formatMeasured(r.tolerance, 2), r.pass ? 'pass' : 'fail']),
+    rows: results.map((r) => [r.id, r.problem, formatMeasured(r.measured, 3), formatMeasured(r.tolerance, 2), r.error ? 'error' : r.pass ? 'pass' : 'fail']),
     align: ['l', 'l', 'l', 'l', 'c'],
   };
 }
@@ -238,9 +238,9 @@ function detailSections(results: readonly ClaimResult[]): Section[] {
     const rs = results.filter((r) => r.id === id);
     const rows: (string | number)[][] = [];
     for (const r of rs) {
-      for (const [k, v] of Object.entries(r.measured)) rows.push([r.problem, k, v, r.tolerance[k] ?? '', r.pass ? 'pass' : 'fail']);
+      for (const [k, v] of Object.entries(r.measured)) rows.push([r.problem, k, v, r.tolerance[k] ?? '', r.error ? 'error' : r.pass ? 'pass' : 'fail']);
     }
-    const notes = rs.filter((r) => r.note).map((r) => `- ${r.problem}: ${r.note}`);
+    const notes = rs.filter((r) => r.note || r.error).map((r) => `- ${r.problem}: ${r.error ? `could not be checked (${r.error.kind} error): ${r.error.message}` : r.note}`);
     return {
       heading: `${id}: ${rs[0]!.title}`,
       text: `Criterion: ${rs[0]!.criterion}.${notes.length ? `\n\n${notes.join('\n')}` : ''}`,
@@ -251,7 +251,9 @@ function detailSections(results: readonly ClaimResult[]): Section[] {
 
 /** Options of {@link buildReport}. */
 export interface BuildReportOptions {
+  /** Results of `--precise` (float64 vs 50-digit closed forms); adds a precision section when given. */
   precise?: readonly PreciseResult[];
+  /** Called with a short label before each figure is computed (progress display). */
   onProgress?: (text: string) => void;
 }
 
@@ -300,8 +302,10 @@ export function findingsText(s: FigureSetting, risks: readonly RiskAtM[], flowRu
  * first, then the figures, then the tables (claims, then the details per claim).
  */
 export function buildReport(suite: Suite, run: SuiteRun, ctx: ClaimContext, options: BuildReportOptions = {}): Report {
-  const failed = run.results.filter((r) => !r.pass);
-  const tally = `${run.results.length} checks on ${suite.problems.length} problems: ${run.results.length - failed.length} pass, ${failed.length} fail` +
+  const failed = run.results.filter((r) => !r.pass && r.error === undefined);
+  const errored = run.results.filter((r) => r.error !== undefined);
+  const tally = `${run.results.length} checks on ${suite.problems.length} problems: ${run.results.length - failed.length - errored.length} pass, ${failed.length} fail` +
+    `${errored.length ? `, ${errored.length} could not be checked (${errored.map((r) => `${r.id} on ${r.problem}`).join('; ')})` : ''}` +
     ` (claims ${run.seconds.toFixed(1)} s).${failed.length ? ` Failed: ${failed.map((r) => `${r.id} on ${r.problem}`).join('; ')}.` : ''}` +
     (run.skipped.length ? `\n\nNot applicable: ${run.skipped.map((s) => `${s.claim} on ${s.problem} (${s.reason})`).join('; ')}.` : '');
   const sections: Section[] = [];
@@ -345,7 +349,8 @@ export function buildReport(suite: Suite, run: SuiteRun, ctx: ClaimContext, opti
   sections.push(...detailSections(run.results));
   return {
     title: suite.title,
-    summary: failed.length === 0 ? `All ${run.results.length} checks pass.` : `${failed.length} of ${run.results.length} checks FAIL.`,
+    summary: failed.length > 0 ? `${failed.length} of ${run.results.length} checks FAIL.`
+      : errored.length > 0 ? `No claim refuted; ${errored.length} of ${run.results.length} checks could not be carried out.` : `All ${run.results.length} checks pass.`,
     sections,
   };
 }

@@ -29,13 +29,15 @@
  * Claim ids: see {@link CLAIM_IDS}. Schema errors are InputErrors naming the field, e.g.
  * `problems[2].claims[0]` or `problems[0].H`.
  */
-import { InputError } from '../errors.js';
+import { InputError, NumericalError } from '../errors.js';
 import { makeProblem, type Problem } from '../models/index.js';
 import { CLAIM_IDS, CLAIMS, claimContext, type ClaimContext, type ClaimResult } from './claims/index.js';
 
 /** One problem of a suite with the claims to run on it. */
 export interface SuiteProblem {
+  /** Unique, non-empty label of the problem in the suite (shown in results as `ClaimResult.problem`). */
   readonly name: string;
+  /** The validated problem. */
   readonly problem: Problem;
   /** Claim ids to run, or null for every claim that applies. */
   readonly claims: readonly string[] | null;
@@ -51,10 +53,15 @@ export interface FigureSetting {
 
 /** A validated suite. */
 export interface Suite {
+  /** Title of the report. @defaultValue 'linear-icl verify' */
   readonly title: string;
+  /** Seed of every sampled quantity. @defaultValue 1 */
   readonly seed: number;
+  /** Wishart draws of the Bayes estimate (ZWB-4). @defaultValue 20000 */
   readonly bayesSamples: number;
+  /** Prompts of the Monte Carlo checks (MHM-NL). @defaultValue 40000 */
   readonly mcSamples: number;
+  /** The problems, in suite order (non-empty). */
   readonly problems: readonly SuiteProblem[];
   /** null: no figures. */
   readonly figures: FigureSetting | null;
@@ -126,8 +133,11 @@ function problemAt(spec: unknown, path: string): Problem {
 }
 
 /**
- * Validates a suite (see the module comment for the schema). Throws InputError naming the field
- * (`problems[1].claims[0]`, `problems[0].M`, `figures.M[2]`, …).
+ * Validates a suite (see the module comment for the schema) of claims from the catalogue of
+ * docs/math.md §5.1.
+ * @throws {@link InputError} (CLI exit 2) naming the field (`problems[1].claims[0]`, `problems[0].M`,
+ *   `figures.M[2]`, …), also when a named claim does not apply to its problem; {@link NumericalError}
+ *   (exit 3) when a problem's scale overflows, as `makeProblem`.
  */
 export function parseSuite(value: unknown): Suite {
   const obj: Record<string, unknown> = Array.isArray(value) ? { problems: value } : isRecord(value) ? value : {};
@@ -180,18 +190,28 @@ export function defaultSuite(): Suite {
 
 /** A claim that was not run on a problem, and why. */
 export interface SkippedClaim {
+  /** Name of the suite problem. */
   readonly problem: string;
+  /** Catalogue id of the claim. */
   readonly claim: string;
+  /** Why its precondition fails on the problem (`ClaimSpec.applies`). */
   readonly reason: string;
 }
 
 /** The outcome of {@link runSuite}. */
 export interface SuiteRun {
+  /** Every result, in suite order (problem, then catalogue order). */
   readonly results: readonly ClaimResult[];
+  /** Claims named or selected for a problem whose preconditions do not hold there. */
   readonly skipped: readonly SkippedClaim[];
   /** Wall-clock seconds of the claims. */
   readonly seconds: number;
+  /** Every check ran and passed. */
   readonly pass: boolean;
+  /** Checks that ran and failed (claims refuted on a problem). */
+  readonly failed: number;
+  /** Checks that could not be carried out (`ClaimResult.error`): neither passed nor failed. */
+  readonly errors: number;
 }
 
 /** Options of {@link runSuite}. */
@@ -203,8 +223,8 @@ export interface RunSuiteOptions {
 }
 
 /**
- * Runs every (problem, claim) pair of a suite, in suite order. A check that throws (e.g. a
- * NumericalError) is recorded as a failed result whose note carries the error.
+ * Runs every (problem, claim) pair of a suite, in suite order. A check that throws (a
+ * NumericalError, a refused resource) is recorded with `error` set — not as a failed claim.
  */
 export function runSuite(suite: Suite, options: RunSuiteOptions = {}): SuiteRun {
   const ctx = options.ctx ?? claimContext({ seed: suite.seed, bayesSamples: suite.bayesSamples, mcSamples: suite.mcSamples });
@@ -229,13 +249,16 @@ export function runSuite(suite: Suite, options: RunSuiteOptions = {}): SuiteRun 
     try {
       results.push(...spec.run(sp.problem, sp.name, ctx));
     } catch (e) {
-      // A check that cannot be carried out (numerical failure) is a failed check, not a crash.
+      // A check that cannot be carried out is not a failed claim: it is recorded with its error.
+      const kind = e instanceof NumericalError ? 'numerical' : e instanceof InputError ? 'input' : 'internal';
       results.push({
         id: spec.id, title: spec.title, problem: sp.name, measured: {}, tolerance: {}, pass: false,
-        criterion: 'the check must run to completion', note: `error: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+        criterion: 'the check must run to completion', error: { kind, message: e instanceof Error ? e.message : String(e) },
       });
     }
   });
   options.onProgress?.(jobs.length, jobs.length, 'done');
-  return { results, skipped, seconds: (performance.now() - t0) / 1000, pass: results.every((r) => r.pass) };
+  const errors = results.filter((r) => r.error !== undefined).length;
+  const failed = results.filter((r) => !r.pass && r.error === undefined).length;
+  return { results, skipped, seconds: (performance.now() - t0) / 1000, pass: results.every((r) => r.pass), failed, errors };
 }

@@ -65,7 +65,7 @@ describe('linear-icl CLI as a user runs it', () => {
     [['risk', '--problem', 'P', '--estimator', 'BADE'], /badE\.json: beta0: must have length 2, got 3/],
     [['mc', '--problem', 'P', '--estimator', 'E', '--samples', '-4'], /--samples: must be an integer/],
     [['optimum', '--problem', 'P', '--class', 'lsx'], /lsx/],
-    [['risk', '--problem', 'P'], /required option/],
+    [['risk', '--problem', 'P'], /--estimator: is required/],
   ])('bad input %j → exit 2 and one line on stderr', (args, message) => {
     const map: Record<string, string> = { BAD: f['bad.json']!, BADH: f['badH.json']!, BADE: f['badE.json']!, P: f['p.json']!, E: f['e.json']! };
     const r = runCli(args.map((a) => map[a] ?? a));

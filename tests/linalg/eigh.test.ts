@@ -204,3 +204,34 @@ describe('matrix functions', () => {
     expect(conditionNumberSPD(mat(2, [4, 0, 0, 1]))).toBe(4);
   });
 });
+
+describe('eigh: subnormal off-diagonal entries (found by the CLI fuzz test)', () => {
+  it('a Householder column of subnormal size is rescaled (LAPACK dlarfg), not divided by: finite, backward-stable result', () => {
+    // B'₀ of a GD-0 flow with β* = (4e-291, −7e-84, −9e-26, −2e-33): the column below the diagonal is ~1e-315.
+    const n = 4;
+    const B = {
+      rows: n, cols: n, data: new Float64Array([
+        7.25, 0, -1.023081115e-315, -3e-323, 0, 7.25, 1.683438759567021e-108, 4.427272632450699e-116,
+        -1.023081115e-315, 1.683438759567021e-108, 7.25, 5.8581912489037355e-58, -3e-323, 4.427272632450699e-116, 5.8581912489037355e-58, 7.25,
+      ]),
+    };
+    const { values, vectors } = eigh(B);
+    let res = 0;
+    let orth = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        let q = 0;
+        for (let k = 0; k < n; k++) {
+          s += B.data[i * n + k]! * vectors.data[k * n + j]!;
+          q += vectors.data[k * n + i]! * vectors.data[k * n + j]!;
+        }
+        res = Math.max(res, Math.abs(s - vectors.data[i * n + j]! * values[j]!));
+        orth = Math.max(orth, Math.abs(q - (i === j ? 1 : 0)));
+      }
+    }
+    for (const v of values) expect(Number.isFinite(v)).toBe(true);
+    expect(res).toBeLessThan(10 * n * Number.EPSILON * 7.25);
+    expect(orth).toBeLessThan(10 * n * Number.EPSILON);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NumericalError } from '../../src/errors.js';
 import { InputError } from '../../src/errors.js';
 import { makeProblem } from '../../src/models/index.js';
 import { optimumGdBeta, riskReduced } from '../../src/risk/index.js';
@@ -40,13 +41,21 @@ describe('suite schema', () => {
     expect(run.skipped.map((k) => k.claim)).toEqual(expect.arrayContaining(['ZWB-4', 'ZWB-5']));
   });
 
-  it('a check that throws is recorded as a failed result carrying the error', () => {
-    const s = parseSuite({ problems: [{ name: 'p', d: 2, M: 4, betaStar: 1, sigma2: 0.1, claims: ['ZWB-1', 'ZWB-3'] }], figures: false });
-    const ctx = claimContext({ optimum: () => { throw new Error('optimiser exploded'); } });
+  it('a check that throws is recorded with its error — not passed, and not counted as a failed claim', () => {
+    const s = parseSuite({ problems: [{ name: 'p', d: 2, M: 4, betaStar: 1, sigma2: 0.1, claims: ['ZWB-1', 'ZWB-3', 'OPT'] }], figures: false });
+    const ctx = claimContext({
+      optimum: (p) => {
+        if (p.d === 2) throw new NumericalError('optimum(lsa)', 'optimiser exploded');
+        throw new Error('unreachable');
+      },
+    });
     const run = runSuite(s, { ctx });
-    expect(run.results.map((r) => [r.id, r.pass])).toEqual([['ZWB-1', true], ['ZWB-3', false]]);
-    expect(run.results[1]!.note).toMatch(/optimiser exploded/);
+    expect(run.results.map((r) => [r.id, r.pass])).toEqual([['ZWB-1', true], ['ZWB-3', false], ['OPT', false]]);
+    expect(run.results[1]!.error).toEqual({ kind: 'numerical', message: 'optimum(lsa): optimiser exploded' });
+    expect(run.results[0]!.error).toBeUndefined();
     expect(run.pass).toBe(false);
+    expect(run.failed).toBe(0);
+    expect(run.errors).toBe(2);
   });
 
   it('schema errors name the field', () => {

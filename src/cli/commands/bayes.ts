@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { bayesReference, type BayesReference } from '../../risk/index.js';
-import { emit, parseIntOption } from '../io.js';
+import { emit, parseIntOption, withFlagNames } from '../io.js';
 import { fmt, loadProblem, withJson } from './common.js';
 
 /** Registers the `bayes` subcommand. */
@@ -24,7 +24,7 @@ export function registerBayes(program: Command): void {
     const problem = loadProblem(opts.problem);
     let r: BayesReference;
     try {
-      r = bayesReference(problem, { samples: opts.samples, seed: opts.seed });
+      r = withFlagNames({ samples: '--samples', seed: '--seed' }, () => bayesReference(problem, { samples: opts.samples, seed: opts.seed }));
     } catch (e) {
       // σ² = 0 is a property of the problem file: name the file with the field.
       if (e instanceof InputError && e.field === 'sigma2' && e.file === undefined) throw e.inFile(opts.problem);

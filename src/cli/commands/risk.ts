@@ -15,8 +15,11 @@ export function registerRisk(program: Command): void {
     const problem = loadProblem(opts.problem);
     const est = loadEstimator(opts.estimator, problem.d);
     const r = risk(problem, est);
-    emit(opts.json, { kind: r.kind, risk: r.risk, gradNorm: r.gradNorm, masked: problem.masked }, () =>
-      `kind      ${r.kind}\nrisk      ${fmt(r.risk)}\ngradNorm  ${fmt(r.gradNorm)}  (‖∇R‖ over all weights)`,
+    // The mask only changes what attention sees; one GD step reads all M context pairs either way.
+    const maskApplies = r.kind === 'lsa' || r.kind === 'ltb';
+    const maskLine = maskApplies ? `mask      ${problem.masked ? 'masked (query column excluded)' : 'unmasked'}` : `mask      does not apply to ${r.kind} (one GD step reads the M context pairs; masked only changes LSA/LTB)`;
+    emit(opts.json, { kind: r.kind, risk: r.risk, gradNorm: r.gradNorm, masked: problem.masked, maskApplies }, () =>
+      `kind      ${r.kind}\nrisk      ${fmt(r.risk)}\ngradNorm  ${fmt(r.gradNorm)}  (‖∇R‖ over all weights)\n${maskLine}`,
     );
   });
 }

@@ -1,6 +1,6 @@
 /**
  * `linear-icl verify [--suite FILE] [--out DIR] [--json] [--precise]` — checks the claim catalogue
- * (math.md §5, src/verify/claims.ts) on a suite of problems (default: the embedded suite of
+ * (docs/math.md §5, src/verify/claims/) on a suite of problems (default: the embedded suite of
  * src/verify/suite.ts; `--suite` takes the JSON schema documented there), prints a table, writes
  * the report (report.md, index.html, figures/) to DIR (default ./report) and exits 1 if any claim
  * fails. `--json` prints every result as JSON on stdout; progress goes to stderr when it is a TTY.
@@ -55,11 +55,13 @@ export function registerVerify(program: Command): void {
     const written = await writeReport(opts.out, report);
     if (tty) process.stderr.write('\r\x1b[2K');
     const seconds = (performance.now() - t0) / 1000;
-    const failed = run.results.filter((r) => !r.pass);
+    const failed = run.results.filter((r) => !r.pass && r.error === undefined);
+    const errored = run.results.filter((r) => r.error !== undefined);
     const result = {
       pass: run.pass,
       checks: run.results.length,
       failed: failed.length,
+      errors: errored.length,
       seconds,
       results: run.results,
       skipped: run.skipped,
@@ -71,7 +73,7 @@ export function registerVerify(program: Command): void {
       const w2 = Math.max(7, ...run.results.map((r) => r.problem.length));
       const lines = [`${'claim'.padEnd(w1)}  ${'problem'.padEnd(w2)}  result  measured  [tolerance]`];
       for (const r of run.results) {
-        lines.push(`${r.id.padEnd(w1)}  ${r.problem.padEnd(w2)}  ${(r.pass ? 'pass' : 'FAIL').padEnd(6)}  ${formatMeasured(r.measured)}  [${formatMeasured(r.tolerance, 2)}]`);
+        lines.push(`${r.id.padEnd(w1)}  ${r.problem.padEnd(w2)}  ${(r.error ? 'ERROR' : r.pass ? 'pass' : 'FAIL').padEnd(6)}  ${formatMeasured(r.measured)}  [${formatMeasured(r.tolerance, 2)}]`);
       }
       if (precise) {
         lines.push('', '--precise (float64 relative error vs 50 digits): problem  R*_GDβ  §3.1  §3.3@GD-β  §3.3@LTB-opt  identity@50');
@@ -80,10 +82,19 @@ export function registerVerify(program: Command): void {
         }
       }
       for (const s of run.skipped) lines.push(`skipped ${s.claim} on ${s.problem}: ${s.reason}`);
-      lines.push('', `${run.results.length - failed.length}/${run.results.length} checks pass${failed.length ? ` — FAILED: ${failed.map((r) => `${r.id} on ${r.problem}`).join(', ')}` : ''} (${seconds.toFixed(1)} s)`);
+      const passed = run.results.length - failed.length - errored.length;
+      lines.push('', `${passed}/${run.results.length} checks pass${failed.length ? ` — FAILED: ${failed.map((r) => `${r.id} on ${r.problem}`).join(', ')}` : ''}` +
+        `${errored.length ? ` — could not be checked: ${errored.map((r) => `${r.id} on ${r.problem}`).join(', ')}` : ''} (${seconds.toFixed(1)} s)`);
       lines.push(`report: ${written.markdownPath}, ${written.htmlPath}`);
       return lines.join('\n');
-    });
-    if (!run.pass) process.exitCode = EXIT.failed;
+    }, { allowNonFinite: true });
+    if (failed.length > 0) {
+      process.exitCode = EXIT.failed;
+    } else if (errored.length > 0) {
+      // Nothing was refuted, but some claims could not be checked: a numerical (or resource) failure, not a failed claim.
+      const first = errored[0]!;
+      process.stderr.write(`linear-icl: numerical failure: ${errored.length} check${errored.length > 1 ? 's' : ''} could not be carried out (first: ${first.id} on ${first.problem}: ${first.error!.message.split('\n')[0]}); see the report, or change the problem\n`);
+      process.exitCode = first.error!.kind === 'input' ? EXIT.user : EXIT.numerical;
+    }
   });
 }

@@ -61,7 +61,7 @@ const PHI_SERIES_TERMS = 15;
 
 /**
  * φ₀…φ₃ at z into out[0..3]: e^z, (e^z − 1)/z, (φ₁ − 1)/z, (φ₂ − ½)/z, with a Taylor series for
- * |z| < {@link PHI_SERIES_RADIUS}. Accurate to a few ulp for every z ≤ 0 (and moderate z > 0).
+ * |z| < `PHI_SERIES_RADIUS` (0.5). Accurate to a few ulp for every z ≤ 0 (and moderate z > 0).
  */
 export function phiFunctions(z: number, out: Float64Array): Float64Array {
   if (Math.abs(z) < PHI_SERIES_RADIUS) {

@@ -34,6 +34,7 @@ export type { ExplicitRKWorkspace } from './stepper.js';
 export { defineRosenbrockTableau, ROSENBROCK_TOLERANCE } from './rosenbrock-tableau.js';
 export type { RosenbrockTableau, RosenbrockTableauDefinition } from './rosenbrock-tableau.js';
 export { rodas4 } from './rodas4.js';
+export { rodas4p } from './rodas4p.js';
 export { rosenbrock, rosenbrockStepper } from './rosenbrock.js';
 export type { RosenbrockMethod, RosenbrockOptions, RosenbrockWorkspace, TimeDerivative } from './rosenbrock.js';
 export { denseJacobianSolver, finiteDifferenceJacobian } from './linsolve.js';
@@ -73,6 +74,7 @@ export {
   STATUS_MESSAGES,
   FAILURE_STATUSES,
   DEFAULT_MAX_STEPS,
+  MIN_RTOL,
   MAX_NONFINITE_RETRIES,
   MIN_STEP_EPS_FACTOR,
   CONSTANT_STEP_SNAP,

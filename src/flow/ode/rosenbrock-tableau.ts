@@ -41,7 +41,14 @@ export interface RosenbrockTableau {
   /** Order of the embedded solution. */
   readonly errorOrder: number;
   /** Dense output: r_j = Σ_i P[i][j] U_i in `basis`; P has shape [s, m]. */
-  readonly dense: { readonly basis: DenseBasis; readonly order: number; readonly P: readonly (readonly number[])[] };
+  readonly dense: {
+    /** Polynomial basis of the coefficient vectors (see {@link DenseBasis}). */
+    readonly basis: DenseBasis;
+    /** Order of the interpolant. */
+    readonly order: number;
+    /** Weights, shape [s, m]: P[i][j] is the weight of stage U_i in coefficient vector r_j. */
+    readonly P: readonly (readonly number[])[];
+  };
   /** Citation. */
   readonly reference: string;
 }

@@ -88,7 +88,14 @@ export interface RosenbrockWorkspace extends StepWorkspace {
   /** True once ft has been computed at the current state (reset by `advance`). */
   ftCurrent: boolean;
   /** Provider counters at `init`, to report per-solve increases. */
-  readonly statsAtInit: { readonly jacobianEvaluations: number; readonly factorizations: number; readonly linearSolves: number };
+  readonly statsAtInit: {
+    /** Jacobian evaluations of the linear-solve provider at `init`. */
+    readonly jacobianEvaluations: number;
+    /** Matrix factorisations at `init`. */
+    readonly factorizations: number;
+    /** Linear solves at `init`. */
+    readonly linearSolves: number;
+  };
 }
 
 /**

@@ -19,9 +19,26 @@ export type StepStatistic = (t: number, y: Float64Array) => number;
  * `fn` (optional, any kind) adds a per-step statistic, returned as `fnTs` / `fnValues`.
  */
 export type SaveAt =
-  | { readonly kind: 'steps'; readonly fn?: StepStatistic }
-  | { readonly kind: 'times'; readonly ts: readonly number[] | Float64Array; readonly fn?: StepStatistic }
-  | { readonly kind: 'final'; readonly fn?: StepStatistic };
+  | {
+      /** Save t0 and the end of every accepted step. */
+      readonly kind: 'steps';
+      /** Optional per-step statistic, returned as `fnTs` / `fnValues`. */
+      readonly fn?: StepStatistic;
+    }
+  | {
+      /** Save at the given times, through the dense interpolant. */
+      readonly kind: 'times';
+      /** The times, monotone in the direction of integration and inside the span. */
+      readonly ts: readonly number[] | Float64Array;
+      /** Optional per-step statistic, returned as `fnTs` / `fnValues`. */
+      readonly fn?: StepStatistic;
+    }
+  | {
+      /** Save the final state only. */
+      readonly kind: 'final';
+      /** Optional per-step statistic, returned as `fnTs` / `fnValues`. */
+      readonly fn?: StepStatistic;
+    };
 
 /** Growable Float64Array (amortised O(1) push). */
 class GrowableArray {

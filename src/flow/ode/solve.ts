@@ -37,6 +37,14 @@ function stepperOf(method: Method): Stepper<StepWorkspace> {
   }
 }
 
+/**
+ * Smallest accepted relative tolerance, 100·eps ≈ 2.2e-14 (scipy's floor). A tighter rtol asks for
+ * more than double precision can deliver — error estimates are then round-off noise and steps
+ * collapse — so `solve` rejects it with a RangeError (scipy raises it to the floor with a warning;
+ * a library should not print, and a silently changed tolerance is a silent default).
+ */
+export const MIN_RTOL = 100 * Number.EPSILON;
+
 /** Default cap on step attempts (accepted + rejected). */
 export const DEFAULT_MAX_STEPS = 100_000;
 /**
@@ -58,12 +66,19 @@ export const CONSTANT_STEP_SNAP = 1e-9;
 
 /** One fixed message per status. */
 export const STATUS_MESSAGES = {
+  /** Reached t1. */
   success: 'The integration reached t1.',
+  /** Stopped by a terminal event. */
   event: 'A terminal event stopped the integration.',
+  /** Failure: the step cap was hit. */
   maxStepsReached: 'The maximum number of steps (options.maxSteps) was reached before t1.',
+  /** Failure: the step size underflowed. */
   stepSizeTooSmall: 'The step size fell below options.dtMin (or 10·eps·|t|) before t1.',
+  /** Failure: the state became NaN or ±∞. */
   nonFiniteState: 'The proposed state became non-finite (NaN or ±Infinity); an adaptive solve first retried with smaller steps.',
+  /** Stopped at a steady state. */
   steadyState: 'A steady state was reached: ‖f(t, y)‖ fell below options.steadyState.tol.',
+  /** Stopped by the callback. */
   cancelled: 'The callback returned "stop".',
 } as const;
 
@@ -122,8 +137,8 @@ export interface SolveOptions {
    */
   readonly controller?: StepSizeController;
   /**
-   * Relative tolerance, scalar or per component (length n), each > 0. Required with a
-   * {@link PIController}; not allowed with {@link ConstantStepSize}.
+   * Relative tolerance, scalar or per component (length n), each ≥ {@link MIN_RTOL} = 100·eps
+   * (smaller values throw a RangeError). Required with a {@link PIController}; not allowed with {@link ConstantStepSize}.
    * @defaultValue none — must be given for adaptive stepping
    */
   readonly rtol?: number | Float64Array;
@@ -188,18 +203,24 @@ export interface SolutionCommon {
   /**
    * Dense solution y(t) for t between t0 and the final `t` (requires `options.dense = true`).
    * Writes into `out` (length n) if given, else into a new array.
-   * @throws {Error} if dense output was not stored; {@link RangeError} if t is outside the span.
+   * @throws {Error} if dense output was not stored; `RangeError` if t is outside the span.
    */
   evaluate(t: number, out?: Float64Array): Float64Array;
 }
 
 /** Result of {@link solve}: discriminated on `status`, with that status' fixed message. */
 export type Solution = {
-  [S in SolveStatus]: SolutionCommon & { readonly status: S; readonly message: (typeof STATUS_MESSAGES)[S] };
+  [S in SolveStatus]: SolutionCommon & {
+    /** How the solve ended (failures only when `throwOnFailure` is false). */
+    readonly status: S;
+    /** The fixed sentence of {@link STATUS_MESSAGES} for `status`. */
+    readonly message: (typeof STATUS_MESSAGES)[S];
+  };
 }[SolveStatus];
 
 /** Thrown by {@link solve} for a failure status when `throwOnFailure` is true; carries the partial solution. */
 export class OdeSolveError extends Error {
+  /** The class name, `'OdeSolveError'`. */
   override name = 'OdeSolveError';
   /** The partial solution (state at the failure). */
   readonly solution: Solution;
@@ -227,6 +248,18 @@ function checkTolerance(name: string, v: number | Float64Array, n: number, min: 
   } else {
     throw new TypeError(`options.${name} must be a number or a Float64Array, got ${typeof v}`);
   }
+}
+
+function checkRtolFloor(rtol: number | Float64Array): void {
+  const values = typeof rtol === 'number' ? [rtol] : Array.from(rtol);
+  values.forEach((r, i) => {
+    if (r < MIN_RTOL) {
+      const where = typeof rtol === 'number' ? 'options.rtol' : `options.rtol[${i}]`;
+      throw new RangeError(
+        `${where} = ${r} is below 100·eps = ${MIN_RTOL.toExponential(3)} (MIN_RTOL), which double precision cannot deliver: use rtol ≥ MIN_RTOL (and atol for absolute accuracy)`,
+      );
+    }
+  });
 }
 
 function checkPositive(name: string, v: unknown, allowInfinity: boolean): number {
@@ -322,6 +355,7 @@ export function solve(
     if (rtol === undefined) throw new RangeError('options.rtol is required with an adaptive (PI) controller: there is no default tolerance');
     if (atol === undefined) throw new RangeError('options.atol is required with an adaptive (PI) controller: there is no default tolerance');
     checkTolerance('rtol', rtol, n, 'positive');
+    checkRtolFloor(rtol);
     checkTolerance('atol', atol, n, 'nonNegative');
     if (dt0 !== undefined) checkPositive('dt0', dt0, false);
     if (typeof dtMin !== 'number' || !(dtMin >= 0) || !Number.isFinite(dtMin)) throw new RangeError(`options.dtMin must be ≥ 0 and finite, got ${String(dtMin)}`);

@@ -19,6 +19,7 @@ export const TABLEAU_TOLERANCE = 1e-14;
 
 /** A tableau definition violates a shape or consistency rule. The message names tableau and field. */
 export class TableauError extends Error {
+  /** The class name, `'TableauError'`. */
   override name = 'TableauError';
 }
 
@@ -32,7 +33,14 @@ export interface DenseOutputData {
    * Extra stages evaluated only when dense output is needed (DOP853). Extra stage k occupies K row
    * `firstExtraRow + k` and its `a` row has one entry per preceding K row (f(t + h, y₁) included).
    */
-  readonly extraStages: { readonly c: readonly number[]; readonly a: readonly (readonly number[])[] } | undefined;
+  readonly extraStages:
+    | {
+        /** Nodes of the extra stages, one per stage. */
+        readonly c: readonly number[];
+        /** Coupling rows: row k has one entry per K row before extra stage k. */
+        readonly a: readonly (readonly number[])[];
+      }
+    | undefined;
   /** Weights, shape [kRows, m]: P[i][j] is the weight of K row i in coefficient vector r_j. */
   readonly P: readonly (readonly number[])[];
 }
@@ -96,9 +104,18 @@ export interface TableauDefinition {
   readonly errorOrder?: number;
   /** Dense output data. */
   readonly dense?: {
+    /** Polynomial basis of the coefficient vectors (see {@link DenseBasis}). */
     readonly basis: DenseBasis;
+    /** Order q of the interpolant (a positive integer). */
     readonly order: number;
-    readonly extraStages?: { readonly c: readonly number[]; readonly a: readonly (readonly number[])[] };
+    /** Extra stages evaluated only for dense output (see {@link DenseOutputData.extraStages}). */
+    readonly extraStages?: {
+      /** Nodes of the extra stages, one per stage. */
+      readonly c: readonly number[];
+      /** Coupling rows: row k has one entry per K row before extra stage k. */
+      readonly a: readonly (readonly number[])[];
+    };
+    /** Weights, shape [kRows, m]: P[i][j] is the weight of K row i in coefficient vector r_j. */
     readonly P: readonly (readonly number[])[];
   };
   /** Citation. */

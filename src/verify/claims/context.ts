@@ -13,6 +13,7 @@ import { optimumAttention } from '../../optimum/index.js';
 export interface ClaimResult {
   /** Catalogue id, e.g. `ZWB-2`. */
   readonly id: string;
+  /** One-line statement of the claim, as in the catalogue of docs/math.md §5.1. */
   readonly title: string;
   /** Label of the problem (suite name) the claim was checked on. */
   readonly problem: string;
@@ -22,14 +23,27 @@ export interface ClaimResult {
   readonly tolerance: Readonly<Record<string, number>>;
   /** How measured numbers and tolerances decide the verdict (one sentence). */
   readonly criterion: string;
+  /** The verdict: true when every criterion held (false also when `error` is set). */
   readonly pass: boolean;
   /** Extra context (e.g. which basin a start reached, why a regime is not near-Bayes). */
   readonly note?: string;
+  /**
+   * Set when the check could not be carried out (a numerical failure or a refused resource): the
+   * claim is then neither confirmed nor refuted — `pass` is false, but it is not a failed claim.
+   */
+  readonly error?: {
+    /** What failed: a `NumericalError`, an `InputError` (e.g. a refused resource) or anything else. */
+    readonly kind: 'numerical' | 'input' | 'internal';
+    /** The error's message. */
+    readonly message: string;
+  };
 }
 
 /** An optimum as the claims consume it: its risk and its weights. */
 export interface ClassOptimum {
+  /** The optimal risk R*_LSA or R*_LTB, unit [y]². */
   readonly risk: number;
+  /** The optimal weights (W^{KQ}, W^{PV} [d+1, d+1]; for an LTB also W₁, W₂ [d_f, d+1]). */
   readonly estimator: Lsa | Ltb;
 }
 
@@ -47,9 +61,13 @@ export interface ClaimContext {
 
 /** Options of {@link claimContext}. */
 export interface ClaimContextOptions {
+  /** Seed of every sampled quantity (and of the optimum's starts). @defaultValue 1 */
   seed?: number;
+  /** Wishart draws of the Bayes estimate (ZWB-4). @defaultValue 20000 */
   bayesSamples?: number;
+  /** Prompts of the Monte Carlo checks (MHM-NL). @defaultValue 40000 */
   mcSamples?: number;
+  /** The LSA/LTB optimum to check. @defaultValue {@link optimumAttention} with `seed`, memoised per class and problem content */
   optimum?: (problem: Problem, cls: AttentionKind) => ClassOptimum;
 }
 

@@ -170,7 +170,7 @@ const MC_Z = 5;
 
 /**
  * MHM nonlinear responses — y = g(wᵀx) + ε, x ~ N(0, I_d) (d, M, σ² from the problem): η_NL from
- * Gauss–Hermite/Laguerre quadrature (src/verify/gauss.ts; the moments match their closed forms to
+ * Gauss–Hermite/Laguerre quadrature (src/quadrature via responses.ts; the moments match their closed forms to
  * 1e-12) and the predicted risk R(η) = E[g²] + σ² − 2ηc₁² + η²D matches a Monte Carlo of the
  * one-step GD with step η·I at η = η_NL (the claimed optimum R*) and at 0.5η_NL, 1.5η_NL, each within
  * 5 standard errors; the MC risk at η_NL is also the smallest of the three.

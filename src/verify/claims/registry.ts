@@ -17,7 +17,9 @@ import {
 
 /** One entry of the catalogue: how to run a claim on a problem of a suite. */
 export interface ClaimSpec {
+  /** Catalogue id (docs/math.md §5.1), e.g. `ZWB-2`. */
   readonly id: string;
+  /** One-line statement of the claim. */
   readonly title: string;
   /** Hard precondition: null when the check can run on the problem, else why not. */
   readonly applies: (problem: Problem) => string | null;
@@ -27,13 +29,14 @@ export interface ClaimSpec {
    * for explicitly — and are then expected to fail (e.g. the unmasked LTB optimum is not GD-β*).
    */
   readonly byDefault?: (problem: Problem) => boolean;
+  /** Runs the check on a problem labelled `label`; returns one result per checked statement (a claim may report several). */
   readonly run: (problem: Problem, label: string, ctx: ClaimContext) => ClaimResult[];
 }
 
 const isMasked = (p: Problem): boolean => p.masked;
 const nonzeroBeta = (p: Problem): string | null => (!p.masked ? 'needs masked attention (masked: true)' : betaHNorm2(p) > 0 ? null : 'needs β* ≠ 0');
 
-/** The catalogue, in report order (ZWB-5 and ZFB live in src/verify/flows.ts). */
+/** The catalogue of docs/math.md §5.1, in report order (ZWB-5 and ZFB live in src/verify/claims/flows.ts). */
 export const CLAIMS: readonly ClaimSpec[] = [
   { id: 'ZWB-1', title: 'every GD-β is an LTB', applies: () => null, run: (p, l, c) => [checkGdBetaIsLtb(p, l, c)] },
   { id: 'ZWB-2', title: 'the optimal LTB is effectively GD-β*', applies: () => null, byDefault: isMasked, run: (p, l, c) => [checkOptimalLtbIsGdBeta(p, l, c)] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineRosenbrockTableau, rodas4, type RosenbrockTableau } from '../../../src/flow/ode/index.js';
+import { defineRosenbrockTableau, rodas4, rodas4p, type RosenbrockTableau } from '../../../src/flow/ode/index.js';
 
 /**
  * Rebuild the original coefficients from the transformed ones (Hairer–Wanner II, (7.25)):
@@ -48,32 +48,35 @@ function orderResiduals(T: RosenbrockTableau, w: readonly number[]): number[][] 
   ];
 }
 
-describe('rodas4 coefficients', () => {
+/** Every Rosenbrock tableau (registry driving describe.each). */
+const ROSENBROCK_TABLEAUS: readonly RosenbrockTableau[] = [rodas4, rodas4p];
+
+describe.each(ROSENBROCK_TABLEAUS.map((t) => [t.name, t] as const))('%s coefficients', (_name, T) => {
   it('satisfy every order condition up to order 4 for b (to 1e-13)', () => {
-    for (const level of orderResiduals(rodas4, original(rodas4).b)) for (const r of level) expect(Math.abs(r)).toBeLessThan(1e-13);
+    for (const level of orderResiduals(T, original(T).b)) for (const r of level) expect(Math.abs(r)).toBeLessThan(1e-13);
   });
 
   it('embedded b̂ has order exactly 3', () => {
-    const res = orderResiduals(rodas4, original(rodas4).bHat);
+    const res = orderResiduals(T, original(T).bHat);
     for (const level of res.slice(0, 3)) for (const r of level) expect(Math.abs(r)).toBeLessThan(1e-13);
     expect(Math.max(...(res[3] as number[]).map(Math.abs))).toBeGreaterThan(1e-3);
   });
 
   it('is stiffly accurate: y₁ is the last stage argument plus U₆, err = U₆', () => {
-    expect([...rodas4.m.slice(0, 5)]).toEqual([...(rodas4.a[5] as readonly number[])]);
-    expect([...rodas4.e]).toEqual([0, 0, 0, 0, 0, 1]);
-    expect(rodas4.c[5]).toBe(1);
+    expect([...T.m.slice(0, 5)]).toEqual([...(T.a[5] as readonly number[])]);
+    expect([...T.e]).toEqual([0, 0, 0, 0, 0, 1]);
+    expect(T.c[5]).toBe(1);
   });
 
   it('has d_i = Σ_j Γ_ij and c_i = Σ_j α_ij', () => {
-    const { G, alpha } = original(rodas4);
-    G.forEach((row, i) => expect(Math.abs(row.reduce((p, x) => p + x, 0) - (rodas4.d[i] as number))).toBeLessThan(1e-13));
-    alpha.forEach((row, i) => expect(Math.abs(row.reduce((p, x) => p + x, 0) - (rodas4.c[i] as number))).toBeLessThan(1e-14));
+    const { G, alpha } = original(T);
+    G.forEach((row, i) => expect(Math.abs(row.reduce((p, x) => p + x, 0) - (T.d[i] as number))).toBeLessThan(1e-13));
+    alpha.forEach((row, i) => expect(Math.abs(row.reduce((p, x) => p + x, 0) - (T.c[i] as number))).toBeLessThan(1e-14));
   });
 
   it('is frozen', () => {
-    expect(Object.isFrozen(rodas4)).toBe(true);
-    expect(Object.isFrozen(rodas4.C[3])).toBe(true);
+    expect(Object.isFrozen(T)).toBe(true);
+    expect(Object.isFrozen(T.C[3])).toBe(true);
   });
 });
 

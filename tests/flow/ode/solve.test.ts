@@ -3,6 +3,7 @@ import {
   ConstantStepSize,
   DEFAULT_MAX_STEPS,
   MAX_NONFINITE_RETRIES,
+  MIN_RTOL,
   OdeSolveError,
   PIController,
   STATUS_MESSAGES,
@@ -241,10 +242,19 @@ describe('fixed steps', () => {
 });
 
 describe('solve validation (typed errors naming the field)', () => {
+  it('accepts rtol = MIN_RTOL = 100·eps exactly (the floor is inclusive)', () => {
+    expect(MIN_RTOL).toBe(100 * Number.EPSILON);
+    const sol = solve(decay, Float64Array.of(1), [0, 1], dopri5, { rtol: MIN_RTOL, atol: 0 });
+    expect(sol.status).toBe('success');
+    expect(Math.abs((sol.y[0] as number) - Math.exp(-1))).toBeLessThan(1e-13);
+  });
+
   const y0 = Float64Array.of(1);
   it.each([
     ['negative rtol', () => solve(decay, y0, [0, 1], dopri5, { rtol: -1, atol: 1e-8 }), RangeError, 'options.rtol must be > 0 and finite, got -1'],
     ['NaN in y0', () => solve(decay, Float64Array.of(0, 0, 0, NaN), [0, 1], dopri5, adaptive), RangeError, 'y0[3] is NaN, must be finite'],
+    ['rtol below 100·eps', () => solve(decay, y0, [0, 1], dopri5, { rtol: 1e-15, atol: 0 }), RangeError, /options.rtol = 1e-15 is below 100·eps = 2.220e-14 \(MIN_RTOL\)/],
+    ['rtol entry below 100·eps', () => solve(decay, y0, [0, 1], dopri5, { rtol: Float64Array.of(1e-20), atol: 0 }), RangeError, /options.rtol\[0\] = 1e-20 is below 100·eps/],
     ['missing rtol', () => solve(decay, y0, [0, 1], dopri5, { atol: 1e-8 }), RangeError, /options.rtol is required with an adaptive \(PI\) controller/],
     ['missing atol', () => solve(decay, y0, [0, 1], dopri5, { rtol: 1e-8 }), RangeError, /options.atol is required/],
     ['negative atol entry', () => solve(decay, y0, [0, 1], dopri5, { rtol: 1e-8, atol: Float64Array.of(-1) }), RangeError, 'options.atol[0] must be ≥ 0 and finite, got -1'],
