@@ -10,8 +10,9 @@ The run stops (terminal event) when R − R* ≤ target, with R − R* computed 
 ½tr(XᵀΛXB'₀) + ẽᵀ𝒬̃ẽ, X = Γ̃ − Γ̃*.
 
 Input (JSON file given as argv[1]): {"cases": [{id, d, M, sigma2, lam, Psi, psi2, bs, Gstar, B0,
-Rstar, target, methods: [{method, rtol?, jac?}], rtol, atolFactor (atol = rtol·atolFactor), budget,
-tEnd?, y0?, returnY?}]}. Output (stdout): {versions, results: [{id, method, rtol, status, seconds,
+Rstar, target, distTarget?, methods: [{method, rtol?, jac?}], rtol, atolFactor (atol = rtol·atolFactor),
+budget, tEnd?, y0?, returnY?}]}. With distTarget the terminal event is max(gap/target, ‖y − y*‖/distTarget) = 1
+(the stopping rule of runFlow: both targets met). Output (stdout): {versions, results: [{id, method, rtol, status, seconds,
 nfev, njev, nlu, steps, t, gap, dist, y?}]}. Wall time is measured with
 time.perf_counter around solve_ivp only (interpreter start-up and set-up excluded). Each method has
 a wall-clock budget enforced inside the right-hand side.
@@ -138,7 +139,16 @@ def run_case(case):
             kwargs["jac"] = jac
         t_end = case.get("tEnd")
         events = None
-        if t_end is None:
+        dist_target = case.get("distTarget")
+        if t_end is None and dist_target is not None:
+            # the stopping rule of src/flow/run.ts: ‖θ − θ*‖ ≤ distTarget and R − R* ≤ target
+            def ev(t, y):
+                return max(gap(y) / target, float(np.linalg.norm(y - ystar)) / dist_target) - 1.0
+            ev.terminal = True
+            ev.direction = -1
+            events = ev
+            t_end = 1e300
+        elif t_end is None:
             def ev(t, y):
                 return gap(y) - target
             ev.terminal = True

@@ -4,8 +4,8 @@
  * rodas4p (Rosenbrock, dense analytic Jacobian; every problem), each with the default PI
  * controller (β₁ = 0.7, β₂ = 0.4) and with the I controller (β₁ = 1, β₂ = 0) — against
  * scipy.integrate.solve_ivp RK45, DOP853 (same problems as our explicit methods), Radau, BDF,
- * LSODA (analytic Jacobian; every problem), in the same run, over rtol = 10^(−3 − k/2), k = 0…18
- * (1e-3 … 1e-12), atol = atolFactor · rtol (per problem).
+ * LSODA (analytic Jacobian; every problem), in the same run, over rtol = 10^(−3 − k/2), k = 0…20
+ * (1e-3 … 1e-13), atol = atolFactor · rtol (per problem).
  *
  * Error: normwise relative error at t1 against bench/ode/reference.json (an independent scipy run
  * at rtol 1e-13, see reference.ts). Cost: CPU seconds (process.cpuUsage / time.process_time,
@@ -15,9 +15,10 @@
  * best over our best (≥ 3 = target met).
  *
  * Run: `npm run bench:ode` (= `tsx bench/ode/run.ts`; writes bench/ode/RESULTS.md and
- * bench/ode/results.json). Env: BENCH_ODE_QUICK=1 (rtol rungs 1e-3, 1e-6, 1e-9, 1e-12 only).
+ * bench/ode/results.json; `--report-only` rebuilds RESULTS.md from results.json, with the
+ * hand-written bench/ode/findings.md on top). Env: BENCH_ODE_QUICK=1 (rtol rungs 1e-3, 1e-6, 1e-9, 1e-12 only).
  */
-import { writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,10 +39,14 @@ import { runScipy, type ScipyRun } from './scipy.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const QUICK = process.env.BENCH_ODE_QUICK === '1';
-const RTOLS = QUICK ? [1e-3, 1e-6, 1e-9, 1e-12] : Array.from({ length: 19 }, (_, k) => Number((10 ** (-3 - k / 2)).toPrecision(2)));
-const REPEATS = 5;
-const REPEAT_BUDGET = 1.5;
-const SCIPY_BUDGET = 120;
+/** BENCH_ODE_ONLY=id[,id…]: rerun these problems and replace their rows in an existing results.json. */
+const ONLY = process.env.BENCH_ODE_ONLY?.split(',');
+/** BENCH_ODE_OURS_ONLY=1 (with BENCH_ODE_ONLY): rerun only our solvers, keep the stored scipy rows. */
+const OURS_ONLY = process.env.BENCH_ODE_OURS_ONLY === '1';
+const RTOLS = QUICK ? [1e-3, 1e-6, 1e-9, 1e-12] : Array.from({ length: 21 }, (_, k) => Number((10 ** (-3 - k / 2)).toPrecision(2)));
+const REPEATS = 3;
+const REPEAT_BUDGET = 0.5;
+const SCIPY_BUDGET = 30;
 const TARGETS = [1e-6, 1e-10];
 const EXPLICIT_OURS = ['dopri5', 'tsit5', 'dop853'] as const;
 const IMPLICIT_OURS = ['rodas4', 'rodas4p'] as const;
@@ -66,8 +71,19 @@ interface Row {
 }
 
 const reference = JSON.parse(readFileSync(join(HERE, 'reference.json'), 'utf8')) as { problems: Record<string, { y: number[]; checkDiff?: number; check: { checkDiff: number } }> };
+/**
+ * Error against the reference: normwise relative, max_i |y_i − ref_i| / max_i |ref_i|, except for
+ * Robertson, whose y₁ ≈ 2e-8 and y₂ ≈ 8e-14 at t1 would be invisible next to y₃ ≈ 1: there it is
+ * componentwise relative, max_i |y_i − ref_i| / |ref_i|.
+ */
+const COMPONENTWISE = new Set(['robertson']);
 const relErr = (p: OdeProblem, y: ArrayLike<number>): number => {
   const ref = reference.problems[p.id]!.y;
+  if (COMPONENTWISE.has(p.id)) {
+    let e = 0;
+    for (let i = 0; i < ref.length; i++) e = Math.max(e, Math.abs((y[i] as number) - (ref[i] as number)) / Math.abs(ref[i] as number));
+    return e;
+  }
   let num = 0;
   let den = 0;
   for (let i = 0; i < ref.length; i++) {
@@ -140,11 +156,14 @@ function main(): void {
   const started = new Date();
   // ---- scipy (one child process, runs sequentially) --------------------------------------------
   const scipyRuns: ScipyRun[] = [];
-  for (const p of PROBLEMS)
+  const problems = ONLY === undefined ? PROBLEMS : PROBLEMS.filter((p) => ONLY.includes(p.id));
+  if (!OURS_ONLY) for (const p of problems)
     for (const m of [...(explicitOk(p) ? SCIPY_EXPLICIT : []), ...SCIPY_IMPLICIT])
       for (const rtol of RTOLS) scipyRuns.push({ id: p.id, method: m, rtol, atol: p.atolFactor * rtol });
   console.error(`scipy: ${scipyRuns.length} runs`);
-  const scipy = runScipy(scipyRuns, REPEATS, SCIPY_BUDGET, REPEAT_BUDGET);
+  const scipy = OURS_ONLY
+    ? { versions: (JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')) as { versions: Record<string, string> }).versions, results: [] }
+    : runScipy(scipyRuns, REPEATS, SCIPY_BUDGET, REPEAT_BUDGET);
   const rows: Row[] = scipy.results.map((r) => {
     const p = PROBLEMS.find((q) => q.id === r.id)!;
     return {
@@ -162,7 +181,7 @@ function main(): void {
     };
   });
   // ---- ours -------------------------------------------------------------------------------------
-  for (const p of PROBLEMS) {
+  for (const p of problems) {
     const names = [...(explicitOk(p) ? EXPLICIT_OURS : []), ...IMPLICIT_OURS];
     for (const name of names)
       for (const ctrl of ['PI', 'I'] as const)
@@ -172,8 +191,13 @@ function main(): void {
           console.error(`  ours ${p.id} ${r.solver} rtol=${rtol.toExponential(0)}: ${r.status} ${fmtS(r.seconds)} err ${fmtE(r.err)} steps ${r.steps}`);
         }
   }
-  writeFileSync(join(HERE, 'results.json'), JSON.stringify({ started: started.toISOString(), versions: scipy.versions, rtols: RTOLS, rows }, null, 0) + '\n');
-  writeFileSync(join(HERE, 'RESULTS.md'), report(rows, scipy.versions, started));
+  let all = rows;
+  if (ONLY !== undefined) {
+    const saved = JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')) as { rows: Row[] };
+    all = [...saved.rows.filter((r) => !ONLY.includes(r.problem) || (OURS_ONLY && r.side === 'scipy')), ...rows];
+  }
+  writeFileSync(join(HERE, 'results.json'), JSON.stringify({ started: started.toISOString(), versions: scipy.versions, rtols: RTOLS, rows: all }, null, 0) + '\n');
+  writeFileSync(join(HERE, 'RESULTS.md'), report(all, scipy.versions, started));
   console.error('wrote bench/ode/RESULTS.md, bench/ode/results.json');
 }
 
@@ -191,8 +215,15 @@ export function report(rows: readonly Row[], versions: Record<string, string>, s
   L.push('');
   L.push(`Command: \`npm run bench:ode\` (= \`tsx bench/ode/run.ts\`). Generated ${started.toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? '?'} (load average at start ${loadavg()[0]!.toFixed(1)}); Node ${process.version}; python ${versions.python}, numpy ${versions.numpy}, scipy ${versions.scipy}.`);
   L.push('');
-  L.push(`Cost = CPU seconds of the solve (median of up to ${REPEATS} repeats). Error = max_i |y_i − ref_i| / max_i |ref_i| at t1, reference = bench/ode/reference.json. rtol ladder: ${RTOLS.length} rungs ${RTOLS[0]!.toExponential(0)} … ${RTOLS[RTOLS.length - 1]!.toExponential(0)}, atol = atolFactor·rtol. At matched error E a solver is charged its cheapest run with error ≤ E; ratio = scipy's best / our best (target ≥ 3).`);
+  L.push(`Cost = CPU seconds of the solve (median of up to ${REPEATS} repeats). Error at t1 = max_i |y_i − ref_i| / max_i |ref_i| (Robertson: componentwise max_i |y_i − ref_i| / |ref_i|), reference = bench/ode/reference.json. rtol ladder: ${RTOLS.length} rungs ${RTOLS[0]!.toExponential(0)} … ${RTOLS[RTOLS.length - 1]!.toExponential(0)}, atol = atolFactor·rtol. At matched error E a solver is charged its cheapest run with error ≤ E; ratio = scipy's best / our best (target ≥ 3).`);
   L.push('');
+  const findings = join(HERE, 'findings.md');
+  if (existsSync(findings)) {
+    L.push(readFileSync(findings, 'utf8').trimEnd());
+    L.push('');
+    L.push('# Generated tables');
+    L.push('');
+  }
   // ---- summary -----------------------------------------------------------------------------------
   L.push('## Summary: matched error');
   L.push('');
@@ -296,4 +327,14 @@ export function report(rows: readonly Row[], versions: Record<string, string>, s
   return L.join('\n') + '\n';
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main();
+/** `--report-only`: rebuild RESULTS.md from results.json (e.g. after editing findings.md). */
+function reportOnly(): void {
+  const saved = JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')) as { started: string; versions: Record<string, string>; rows: Row[] };
+  const rows = saved.rows.map((r) => ({ ...r, seconds: r.seconds ?? NaN, err: r.err ?? NaN, rejected: r.rejected ?? NaN, steps: r.steps ?? NaN }));
+  writeFileSync(join(HERE, 'RESULTS.md'), report(rows, saved.versions, new Date(saved.started)));
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes('--report-only')) reportOnly();
+  else main();
+}

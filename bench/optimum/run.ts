@@ -11,7 +11,7 @@
  * Run: `npx tsx bench/optimum/run.ts` (suggested script `bench:optimum`). Options (environment):
  *   BENCH_OPTIMUM_DIMS     comma list, default 5,10,20,50
  *   BENCH_OPTIMUM_REPEATS  default 3 (d ≤ 20), 1 above
- *   BENCH_OPTIMUM_PROJECTED_MAX_D  default 20
+ *   BENCH_OPTIMUM_PROJECTED_MAX_D  default 10 (at d = 20 the projected route alone takes many minutes)
  *   BENCH_OPTIMUM_SRC      the src/ tree to import (default this checkout's; point it at an export of
  *                          another commit, e.g. `git archive HEAD src | tar -x -C /tmp/base`, to time it)
  *   BENCH_OPTIMUM_OUT      write the markdown table to this file (default: only print it)
@@ -24,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SRC = resolve(process.env.BENCH_OPTIMUM_SRC ?? resolve(HERE, '../../src'));
 const DIMS = (process.env.BENCH_OPTIMUM_DIMS ?? '5,10,20,50').split(',').map(Number);
-const PROJECTED_MAX_D = Number(process.env.BENCH_OPTIMUM_PROJECTED_MAX_D ?? '20');
+const PROJECTED_MAX_D = Number(process.env.BENCH_OPTIMUM_PROJECTED_MAX_D ?? '10');
 const OUT = process.env.BENCH_OPTIMUM_OUT;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

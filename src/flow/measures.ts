@@ -20,6 +20,8 @@ export interface FlowMeasures {
   readonly measuredRate: number | null;
   /** −2λ_min(∇²R*) (GD-β/GD-0 flows only); null elsewhere. */
   readonly predictedRate: number | null;
+  /** Why predictedRate is null or 0 ("not defined: …"); null when it is defined and nonzero. */
+  readonly predictedRateNote: string | null;
   /** Why measuredRate is null, or a warning about it (off the prediction by more than 5 %); null when there is nothing to say. */
   readonly rateNote: string | null;
 }
@@ -43,6 +45,9 @@ function judgedRate(run: FlowRun, fit: RateFit | null, predicted: number | null)
   if (!(decades >= RATE_MIN_DECADES)) {
     return { measuredRate: null, rateNote: `not measured: the fitted tail spans ${decades.toFixed(2)} decades of R − R* (< ${RATE_MIN_DECADES}); integrate longer` };
   }
+  if (predicted === 0) {
+    return { measuredRate: fit.rate, rateNote: 'not defined: the relative error measured/predicted − 1, since the predicted rate is 0 (λ_min(∇²R*) = 0)' };
+  }
   if (predicted !== null && Math.abs(fit.rate / predicted - 1) > RATE_WARN_RTOL) {
     return { measuredRate: fit.rate, rateNote: `measured rate is ${(100 * Math.abs(fit.rate / predicted - 1)).toFixed(1)} % off the prediction (> ${100 * RATE_WARN_RTOL} %)` };
   }
@@ -58,13 +63,18 @@ export function flowMeasures(problem: Problem, run: FlowRun): FlowMeasures {
   const v = run.verdict;
   const floor = RATE_FIT_FLOOR * run.optimalRisk;
   if (v.kind === 'gd') {
-    return { finalRisk: v.finalRisk, gap: v.gap, distanceToOptimum: v.distanceToOptimum, predictedRate: v.predictedRate, ...judgedRate(run, v.rateFit, v.predictedRate) };
+    const predictedRateNote =
+      v.predictedRate === 0
+        ? `not defined: λ_min(∇²R*) = 0 — the Hessian at the optimum is singular (${problem.sigma2 === 0 && problem.psiIsotropic === 0 ? 'Ψ = 0 and σ² = 0 make B′₀ = 0' : 'B′₀ or 𝒬̃* is singular'}), so the decay is not exponential and there is no rate to predict`
+        : null;
+    return { finalRisk: v.finalRisk, gap: v.gap, distanceToOptimum: v.distanceToOptimum, predictedRate: v.predictedRate, predictedRateNote, ...judgedRate(run, v.rateFit, v.predictedRate) };
   }
   if (v.kind === 'attention') {
     const rate = v.basin === 'global'
       ? judgedRate(run, fitTailRate(run.ts, run.gaps, floor), null)
       : { measuredRate: null, rateNote: `not measured: the run did not reach GD-β* (basin ${v.basin})` };
-    return { finalRisk: v.finalRisk, gap: v.gap, distanceToOptimum: v.distanceToOptimum, predictedRate: null, ...rate };
+    const predictedRateNote = 'not defined: there is no closed-form rate prediction for LTB/LSA flows (the loss is not locally quadratic in identifiable coordinates: the reduced parameters have a continuous gauge); compare measuredRate with the GD-β flow';
+    return { finalRisk: v.finalRisk, gap: v.gap, distanceToOptimum: v.distanceToOptimum, predictedRate: null, predictedRateNote, ...rate };
   }
   const gd = gdBetaFlow(problem, 'gd-beta');
   const est = run.estimator;
@@ -77,5 +87,6 @@ export function flowMeasures(problem: Problem, run: FlowRun): FlowMeasures {
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) Gamma.data[i * d + j] = u * est.WKQ.data[j * m + i]!;
     dist = gd.distance(gd.fromEstimator({ kind: 'gd-beta', Gamma, beta0: new Float64Array(d) }));
   }
-  return { finalRisk: v.finalRisk, gap: v.gap, distanceToOptimum: dist, predictedRate: null, ...judgedRate(run, fitTailRate(run.ts, run.gaps, floor), null) };
+  const predictedRateNote = "not defined: ZFB's (u, U) flow has no closed-form rate prediction here";
+  return { finalRisk: v.finalRisk, gap: v.gap, distanceToOptimum: dist, predictedRate: null, predictedRateNote, ...judgedRate(run, fitTailRate(run.ts, run.gaps, floor), null) };
 }

@@ -9,16 +9,24 @@
  *   forward-difference Jacobian (attention/ZFB flows, small n only);
  * - `etd2`, `etd3`, `etd4`: exponential integrators in the eigenbasis of the Hessian at the optimum
  *   (`gdbetaExponential.ts`; GD flows only);
- * - `auto`: `etd4` for GD flows, `rosenbrock` for attention flows with n ≤ {@link AUTO_DENSE_MAX},
- *   else `tsit5`, and `dop853` for ZFB (tight conservation).
+ * - `hybrid` (GD-β): RODAS4 with the structured exact Jacobian while the β₀-driven part of the flow
+ *   is stiff, then etd4 (see `runGd` below for the switching rule);
+ * - `auto`: `hybrid` for GD-β, `etd4` for GD-0 (linear: exact) or with a fixed step, `rosenbrock`
+ *   for attention flows with n ≤ {@link AUTO_DENSE_MAX}, else `tsit5`, and `dop853` for ZFB (tight
+ *   conservation). `FlowRun.methodReason` says which rule chose the method (and, for `hybrid`, the
+ *   switches it made).
  *
- * Why etd4 for the stiff GD path (bench/flow/RESULTS.md): both stiff paths were built — the exact
- * structured linear solver for RODAS4 (`stiff.ts`) and the exponential integrators in the Hessian
- * eigenbasis (`gdbetaExponential.ts`). RODAS4 takes fewer steps when the early transient is stiff
- * in the state-dependent direction Λẽ (its Jacobian is exact), but each step costs O(d³) (the d×d
- * Schur complement of the Γ–β₀ coupling, plus eigh(B') for a general Ψ), while an etd4 step costs
- * five evaluations of N (O(d²) for Ψ = ψ²I, one d³ product otherwise) and elementwise φ-functions;
- * etd4 was faster in every benchmarked case where both ran (1.4–15×).
+ * Why hybrid (issue 12, bench/flow/RESULTS.md "Family benchmark"): etd4 treats the state-dependent
+ * part N of the flow explicitly, so it is stability-limited while the rank-one β₀-driven term
+ * 2κΛΓ̃uuᵀ (u = Λ(β̃* − β̃₀)) is large — large ‖β*‖ made it take 10⁴–10⁵ steps. RODAS4 with the
+ * exact structured Jacobian (`stiff.ts`) has no such limit but costs O(d³) per step (a d×d Schur
+ * complement, plus eigh(B′) for a general Ψ). The hybrid runs RODAS4 until the remaining stiff
+ * transient is cheap for etd4, and etd4 (exact for the linearised flow) for the approach to θ*.
+ *
+ * "Converged" (GD flows, no tEnd): ‖θ − θ*‖ ≤ convergedDistance·(1 + ‖θ*‖) and R − R* ≤
+ * convergedGap·R*, judged on the endpoint; `FlowRun.statusNote` states the rule and the measured
+ * values. A run with tEnd that sits exactly at the optimum (an exact fixed point) stops there as
+ * 'converged' instead of stepping to tEnd.
  */
 import { InputError } from '../errors.js';
 import { problemScale, type Estimator, type Gd0, type GdBeta, type Lsa, type Ltb, type Problem } from '../models/index.js';
@@ -78,6 +86,8 @@ export const DEFAULT_CONVERGED_DISTANCE = 1e-8;
 export const HYBRID_SWITCH = 0.5;
 /** `hybrid` switches to etd4 when the rest of the stiff transient is estimated at ≤ HYBRID_SWITCH·HYBRID_ETD_STEPS etd4 steps. */
 export const HYBRID_ETD_STEPS = 100;
+/** `hybrid` measures the decay rate of ρ_N over this many accepted RODAS4 steps before it may switch. */
+export const HYBRID_RATE_WINDOW = 5;
 /** `hybrid` goes back to RODAS4 when etd4's step grew less than 2× over this many accepted steps (stability-limited). */
 export const HYBRID_STALL_STEPS = 100;
 /** Attention (LTB/LSA) flows: refuse d above this (the cost estimate of a run, see {@link runFlow}). */
@@ -334,6 +344,15 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
     return finish(model, method, run, R, flow.toLsa(run.y), { kind: 'zfb', ...verdict }, started);
   }
 
+  if (problem.d > ATTENTION_MAX_D) {
+    // Cost estimate before any heavy work: each gradient of an LTB/LSA flow is O(d³) and a run needs
+    // thousands of them (explicit: n = O(d²) state; the dense Rosenbrock only up to n = AUTO_DENSE_MAX).
+    const flops = 10 * problem.d ** 3;
+    throw new InputError(
+      'd',
+      `an ${model} flow at d = ${problem.d} needs ~${flops.toExponential(1)} flops per gradient and typically 10⁴–10⁵ gradients (minutes to hours); the limit is d ≤ ${ATTENTION_MAX_D} (ATTENTION_MAX_D). Use the gd-beta flow (same optimum R*_LTB = R*_GDβ) or a smaller d`,
+    );
+  }
   const flow: AttentionFlow = attentionFlow(problem, { model, parametrization, mlpWidth });
   const gd = gdBetaFlow(problem, 'gd-beta');
   const init = options.init ?? 'random';
@@ -421,14 +440,16 @@ function joinPhases(parts: readonly Integrated[], y: Float64Array): Integrated {
  * The GD-β/GD-0 path of {@link runFlow}: resolves `auto`, integrates, applies the stopping rule
  * (distance and gap targets) and reports the reason for the method and the status.
  *
- * `hybrid` (what `auto` picks for GD-β): RODAS4 with the exact structured Jacobian (`stiff.ts`) while
- * the β₀-driven part of the flow is stiff, then etd4 in the Hessian eigenbasis of the optimum. The
- * stiffness of etd4's nonlinear part N comes from the rank-one term 2κΛΓ̃uuᵀ and δc·Λ of B′ (u = Λẽ,
- * ẽ = β̃* − β̃₀): ρ_N = 2κλ_max(‖u‖² + λ_max·ẽᵀΛẽ/M). The switch to etd4 happens at the end of an
- * accepted RODAS4 step (≥ 3 steps in) with ρ_N·h ≤ {@link HYBRID_SWITCH}; if etd4 then stalls (its
- * step grew less than 2× over {@link HYBRID_STALL_STEPS} steps while below dtMax/4), it goes back to
- * RODAS4 and the threshold is divided by 4 (no ping-pong). Near the optimum etd4 is exact for the
- * linearised flow, so the final approach to ‖θ − θ*‖ ≤ tol costs a few steps of size up to 1/λ_min.
+ * `hybrid` (what `auto` picks for GD-β) starts with etd4 in the Hessian eigenbasis of the optimum.
+ * etd4 treats N explicitly; when it stalls — its step grew less than 2× over
+ * {@link HYBRID_STALL_STEPS} accepted steps while below dtMax/4, i.e. it is stability-limited by the
+ * β₀-driven part of N — the run goes on with RODAS4 and the exact structured Jacobian (`stiff.ts`).
+ * RODAS4 hands back to etd4 once the rest of the stiff transient is cheap for etd4: with ρ_N an
+ * O(d²) estimate of the spectral radius of ∂N/∂z (see `rhoN`) and r its decay rate measured over
+ * the last {@link HYBRID_RATE_WINDOW} RODAS4 steps, when ρ_N/(2r) ≤ threshold·{@link HYBRID_ETD_STEPS}
+ * (threshold {@link HYBRID_SWITCH}, divided by 4 after every stall: no ping-pong). Near the optimum
+ * etd4 is exact for the linearised flow, so the final approach to ‖θ − θ*‖ ≤ tol takes steps of up
+ * to 1/λ_min(∇²R*).
  */
 function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdRunOptions): { run: Integrated; method: Exclude<FlowMethod, 'auto'>; reason: string; note: string | null } {
   const { d, n, problem } = flow;
@@ -458,7 +479,7 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     reason = 'auto: fixed step dt given: etd4 (exact for the linear part at any step)';
   } else {
     method = 'hybrid';
-    reason = 'auto: GD-β flow: RODAS4 (exact structured Jacobian) while the β₀-driven term is stiff, then etd4 in the Hessian eigenbasis';
+    reason = 'auto: GD-β flow: etd4 in the Hessian eigenbasis, RODAS4 (exact structured Jacobian) while etd4 is stability-limited by the β₀-driven term';
   }
   const criterion = isolated
     ? `‖θ − θ*‖ ≤ ${o.convergedDistance}·(1 + ‖θ*‖) = ${distTarget.toExponential(2)} and R − R* ≤ ${o.convergedGap}·${R > 0 ? 'R*' : 'E[y²] (R* = 0)'} = ${gapTarget.toExponential(2)}`
@@ -553,20 +574,25 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     let switched = false;
     let lastDt = NaN;
     let k = 0;
-    let rhoPrev = NaN;
+    const hist: [number, number][] = [];
+    let tCur = t0;
+    const tNow = (): number => tCur;
     const stop = (y: Float64Array, gap: number, dt: number): boolean => {
       lastDt = dt;
+      tCur += dt;
       k++;
       const dist = flow.distance(y);
       if (untilConverged ? met(dist, gap) : atOptimum(dist, gap)) return true;
       if (switchAt === null) return false;
       const rho = rhoN(y);
       // etd4 needs h ≲ 2/ρ_N; with ρ_N decaying at the measured rate r, the rest of the stiff
-      // transient costs about ∫ρ_N dt/2 = ρ_N/(2r) etd4 steps — switch when that is small, or at once
-      // when etd4 could take RODAS4's own step (ρ_N·h below the threshold).
-      const r = k >= 2 && rhoPrev > 0 ? Math.log(rhoPrev / rho) / dt : 0;
-      rhoPrev = rho;
-      if (k >= 3 && (rho * dt <= switchAt * 0.1 || (r > 0 && rho / (2 * r) <= switchAt * HYBRID_ETD_STEPS))) {
+      // transient costs about ∫ρ_N dt/2 = ρ_N/(2r) etd4 steps — switch when that is small.
+      // r from the last HYBRID_RATE_WINDOW accepted steps (one step is too noisy in the initial layer)
+      hist.push([tNow(), rho]);
+      if (hist.length > HYBRID_RATE_WINDOW + 1) hist.shift();
+      const [tA, rA] = hist[0]!;
+      const r = hist.length > HYBRID_RATE_WINDOW && rA > 0 && rho > 0 ? Math.log(rA / rho) / (tNow() - tA) : 0;
+      if (r > 0 && rho / (2 * r) <= switchAt * HYBRID_ETD_STEPS) {
         switched = true;
         return true;
       }
@@ -585,7 +611,8 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     let t = 0;
     let dt0: number | undefined;
     let threshold = HYBRID_SWITCH;
-    let phase: 'ros' | 'etd' = flow.variant === 'gd-beta' ? 'ros' : 'etd';
+    // Start with the cheap etd4 steps; its stall detector hands a stiff β₀ transient to RODAS4.
+    let phase: 'ros' | 'etd' = 'etd';
     for (;;) {
       if (phase === 'ros') {
         const r = runRos(y, t, dt0, threshold);

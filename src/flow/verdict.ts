@@ -101,6 +101,8 @@ export interface GdVerdict {
   readonly predictedRate: number;
   /** |measured/predicted − 1|, or null. */
   readonly rateRelativeError: number | null;
+  /** Why rateRelativeError is null ("not defined: …"); null when it is a number. */
+  readonly rateRelativeErrorNote: string | null;
   /** The tail fit behind `measuredRate` (floor `RATE_FIT_FLOOR`·R*), or null when the tail is too short. */
   readonly rateFit: RateFit | null;
   /** λ_min of the Hessian at the optimum (4.6); λ_max/λ_min is the stiffness ratio. */
@@ -131,7 +133,13 @@ export function gdVerdict(flow: GdBetaFlow, yEnd: Float64Array, ts: ArrayLike<nu
     distanceToOptimum: flow.distance(yEnd),
     measuredRate: fit?.rate ?? null,
     predictedRate,
-    rateRelativeError: fit === null ? null : Math.abs(fit.rate / predictedRate - 1),
+    rateRelativeError: fit === null || predictedRate === 0 ? null : Math.abs(fit.rate / predictedRate - 1),
+    rateRelativeErrorNote:
+      predictedRate === 0
+        ? 'not defined: the predicted rate is 0 (λ_min(∇²R*) = 0, e.g. Ψ = 0 and σ² = 0), so measured/predicted − 1 has no value'
+        : fit === null
+          ? 'not defined: no rate was measured (fewer than 3 saved points of R − R* above the round-off floor)'
+          : null,
     rateFit: fit,
     hessianMin: h.lambdaMin,
     hessianMax: h.lambdaMax,

@@ -3,11 +3,14 @@
  * training dynamics reach, then a polish to the bottom of that basin.
  *
  * Flow stage: the exact population gradient flow of src/flow (attentionFlow on the reduced
- * parameters, Rodas4 — the flow is stiff — until near-stationary), or a cruder gradient-descent
- * discretisation of it, or none. Polish: balance the gauge, L-BFGS in whitened coordinates on the
- * risk plus the balancing term to ‖∇‖ ≤ gtolRelative·E[y²], a few Newton steps with a
- * finite-difference Hessian (they finish where L-BFGS meets the floating-point floor of f), balance
- * again. The start points and the choice among them: multistart.ts.
+ * parameters, Rodas4 — the flow is stiff — until near-stationary; its linear solves are matrix-free,
+ * MINRES on I + γh·∇²R with analytic Hessian-vector products, flowSolver.ts), or a cruder
+ * gradient-descent discretisation of it, or none. Polish: balance the gauge, L-BFGS in whitened
+ * coordinates on the risk plus the balancing term to the hand-over level newtonFromRelative·E[y²],
+ * then trust-region Newton-CG (Steihaug) with analytic Hessian-vector products (src/risk
+ * reducedHessianOperator) to ‖∇‖ ≤ gtolRelative·E[y²] and on towards the floating-point floor of f
+ * (where a line search can no longer measure a decrease), balance again. No n×n matrix is formed:
+ * memory O(n), n = #parameters ≈ d². The start points and the choice among them: multistart.ts.
  */
 import { norm2 } from '../linalg/index.js';
 import {
@@ -47,7 +50,17 @@ export interface StartOptions {
   gtolRelative?: number;
   /** μ of the balancing term (μ/4)(‖p̂‖² − ‖Q̂‖²)² added during the polish (whitened coordinates). @defaultValue 1 */
   gaugeWeight?: number;
-  /** Newton-polish iterations after L-BFGS (finite-difference Hessian, src/optim newtonPolish). @defaultValue 4 */
+  /**
+   * L-BFGS hands over to trust-region Newton-CG (analytic Hessian-vector products, src/optim
+   * trustRegionNewtonCg) once ‖∇‖ ≤ newtonFromRelative·E[y²] (or gtol, if larger). @defaultValue 1e-6
+   */
+  newtonFromRelative?: number;
+  /** Newton-CG iterations from the hand-over to gtol. @defaultValue 50 */
+  newtonMaxIterations?: number;
+  /**
+   * Newton-CG iterations after gtol is reached, towards the floating-point floor (they stop at
+   * ‖∇‖ ≤ 1e-2·gtol, or when no step improves). @defaultValue 4
+   */
   newtonSteps?: number;
   /** Further L-BFGS options (memory, maxIterations, c1, c2, maxLineSearch); src/optim defaults. */
   lbfgs?: Omit<LbfgsOptions, 'gtol' | 'throw'>;
@@ -73,8 +86,10 @@ export interface StartResult {
   readonly nfev: number;
   /** How the L-BFGS polish ended. */
   readonly status: LbfgsStatus;
-  /** How the Newton polish after it ended. */
+  /** How the Newton-CG polish after it ended (`'saddle'` is not produced: the trust region handles negative curvature). */
   readonly newton: NewtonPolishStatus;
+  /** Hessian-vector products (flow-stage linear solves + Newton-CG), each ≈ one objective evaluation. */
+  readonly hvps: number;
 }
 
 /** A start's outcome with the point it reached. */
@@ -111,12 +126,16 @@ const FLOW_RTOL = 1e-2;
 const FLOW_ATOL = 1e-5;
 /** ODE flow stage: the span (the steady-state test or the step cap ends it first). */
 const FLOW_HORIZON = 1e6;
+/** L-BFGS memory of the polish unless `lbfgs.memory` is given (30 pairs: ~25% fewer iterations than 12 at d = 20). */
+const LBFGS_MEMORY = 30;
+/** The last Newton-CG iterations stop at ‖∇‖ ≤ NEWTON_FLOOR·gtol. */
+const NEWTON_FLOOR = 1e-2;
 
 /** Builds the {@link StartContext} of a problem and kind; the defaults of {@link StartOptions} are applied here. O(d³). */
 export function startContext(problem: Problem, kind: AttentionKind, options: StartOptions = {}): StartContext {
   const {
     flow = 'ode', flowSteadyRelative = 1e-3, flowMaxSteps = 200, flowSteps = 300, gtolRelative = 1e-9, gaugeWeight = 1, newtonSteps = 4,
-    lbfgs: lbfgsOptions,
+    newtonFromRelative = 1e-6, newtonMaxIterations = 50, lbfgs: lbfgsOptions,
   } = options;
   const scale = problemScale(problem);
   const whitening = new Whitening(problem, kind);
@@ -132,20 +151,21 @@ export function startContext(problem: Problem, kind: AttentionKind, options: Sta
     polishObjective,
     hvp: reducedHvp(problem, kind),
     polishHvp: whitenedHvp(problem, whitening, { gaugeWeight }),
-    options: { flow, flowSteadyRelative, flowMaxSteps, flowSteps, gtolRelative, gaugeWeight, newtonSteps, lbfgs: lbfgsOptions },
+    options: { flow, flowSteadyRelative, flowMaxSteps, flowSteps, gtolRelative, gaugeWeight, newtonSteps, newtonFromRelative, newtonMaxIterations, lbfgs: lbfgsOptions },
   };
 }
 
 /**
  * The optimum reached from θ₀ (packed reduced parameters, not modified): the flow stage
  * (`flow`, default the context's), then the polish (see the module comment). Cost ≈
- * (flow steps·(n + 6) + polish iterations)·O(d³), n = #parameters.
+ * (flow steps·6·MINRES iterations + L-BFGS iterations + CG iterations)·O(d³); memory O(n).
  */
 export function optimumFromStart(ctx: StartContext, name: string, theta0: Readonly<Float64Array>, flow: FlowStage = ctx.options.flow): StartOutcome {
   const { problem, kind, objective: f } = ctx;
   const theta = Float64Array.from(theta0);
   const initialRisk = f(theta, new Float64Array(theta.length));
   let nfev = 1;
+  let hvps = 0;
   let flowTime = 0;
   if (flow === 'ode') {
     const fl = attentionFlow(problem, { model: kind, parametrization: 'reduced' });
@@ -157,30 +177,51 @@ export function optimumFromStart(ctx: StartContext, name: string, theta0: Readon
     });
     if (sol.y.every(Number.isFinite)) theta.set(sol.y);
     flowTime = sol.t;
-    nfev += sol.stats.nfev + 2 * linearSolver.products;
+    nfev += sol.stats.nfev;
+    hvps += linearSolver.products;
   } else if (flow === 'gradient-descent' && ctx.options.flowSteps > 0) {
     nfev += gradientDescent(f, theta, ctx.options.flowSteps);
     flowTime = ctx.options.flowSteps;
   }
-  return polish(ctx, name, theta, initialRisk, flowTime, nfev);
+  return polish(ctx, name, theta, initialRisk, flowTime, nfev, hvps);
 }
 
-/** Balance, L-BFGS and Newton in whitened coordinates, balance again; reports the start. */
-function polish(ctx: StartContext, name: string, theta: Float64Array, initialRisk: number, flowTime: number, nfev0: number): StartOutcome {
-  const { problem, kind, objective: f, whitening: white, polishObjective: fPolish, gtol } = ctx;
+/**
+ * Balance; L-BFGS in whitened coordinates to the hand-over level; trust-region Newton-CG with
+ * analytic Hessian-vector products to gtol (L-BFGS again, then Newton-CG, if that stalls), then up to
+ * `newtonSteps` more Newton-CG iterations towards the floating-point floor; balance again. Reports
+ * the start.
+ */
+function polish(ctx: StartContext, name: string, theta: Float64Array, initialRisk: number, flowTime: number, nfev0: number, hvps0: number): StartOutcome {
+  const { problem, kind, objective: f, whitening: white, polishObjective: fPolish, polishHvp, gtol } = ctx;
+  const { newtonFromRelative, newtonMaxIterations, newtonSteps } = ctx.options;
   const d = problem.d;
   const grad = new Float64Array(reducedLayout(d, kind).size);
   const flowRisk = f(theta, grad);
   const hat = balance(white.toHat(theta), d, kind);
-  const HO = Number(process.env.HO ?? '0');
-  const res = lbfgs(fPolish, hat, { memory: Number(process.env.MEM ?? '12'), ...ctx.options.lbfgs, gtol: Math.max(gtol, HO * ctx.scale) });
-  const pol = trustRegionNewtonCg(fPolish, ctx.polishHvp, res.x, { maxIterations: ctx.options.newtonSteps + Number(process.env.TRI ?? '0'), forcing: Number(process.env.FORC ?? '0.1'), gtol: Number(process.env.TRG ?? '0') * gtol });
-  if (process.env.DBG) console.log('  lbfgs', res.iterations, res.nfev, res.gradNorm.toExponential(1), 'tr', pol.iterations, pol.nhvp, pol.nfev, pol.gradNorm.toExponential(1), pol.status);
-  const x = white.fromHat(balance(Float64Array.from(pol.x), d, kind));
+  const lbfgsOptions = { memory: LBFGS_MEMORY, ...ctx.options.lbfgs };
+  let res = lbfgs(fPolish, hat, { ...lbfgsOptions, gtol: Math.max(gtol, newtonFromRelative * ctx.scale) });
+  let nfev = res.nfev;
+  let hvps = 0;
+  let pol = trustRegionNewtonCg(fPolish, polishHvp, res.x, { gtol, maxIterations: newtonMaxIterations });
+  nfev += pol.nfev;
+  hvps += pol.nhvp;
+  if (!(pol.gradNorm <= gtol) && res.gradNorm > gtol) {
+    // Newton-CG stalled above gtol (far from a minimiser): finish with L-BFGS, then Newton-CG.
+    res = lbfgs(fPolish, pol.x, { ...lbfgsOptions, gtol });
+    nfev += res.nfev;
+    pol = trustRegionNewtonCg(fPolish, polishHvp, res.x, { gtol, maxIterations: newtonMaxIterations });
+    nfev += pol.nfev;
+    hvps += pol.nhvp;
+  }
+  const floor = trustRegionNewtonCg(fPolish, polishHvp, pol.x, { gtol: NEWTON_FLOOR * gtol, maxIterations: newtonSteps });
+  nfev += floor.nfev;
+  hvps += floor.nhvp;
+  const x = white.fromHat(balance(Float64Array.from(floor.x), d, kind));
   const risk = f(x, grad);
   return {
     name, initialRisk, flowRisk, flowTime, risk, gradNorm: norm2(grad), iterations: res.iterations,
-    nfev: nfev0 + res.nfev + 2 + pol.nfev + 2 * pol.nhvp, status: res.status, newton: newtonStatus(pol.status), theta: x,
+    nfev: nfev0 + nfev + 2, hvps: hvps0 + hvps, status: res.status, newton: newtonStatus(pol.gradNorm <= gtol ? floor.status : pol.status), theta: x,
   };
 }
 

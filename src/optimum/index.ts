@@ -7,20 +7,22 @@
  * Where things are: the entry point and its discriminated result → optimum.ts; the multi-start
  * driver, its start points and the start/basin report (`starts`, `spread`) → multistart.ts; one
  * start (flow stage, then polish) → attention.ts; the reduced objective, the gauge (balancing) term
- * and the problem scale E[y²] → objective.ts; the whitened coordinates of the polish → whitening.ts;
- * gauge balancing ‖p‖ = ‖Q‖ → balance.ts. Generic minimisers: src/optim; packing and the reduced ↔
+ * and the problem scale E[y²], and their Hessian-vector products → objective.ts; the whitened
+ * coordinates of the polish → whitening.ts; gauge balancing ‖p‖ = ‖Q‖ → balance.ts; the
+ * matrix-free (MINRES) linear solves of the flow stage → flowSolver.ts. Generic minimisers: src/optim; packing and the reduced ↔
  * raw maps: src/models.
  *
  * Shapes: d feature dimension; reduced parameters θ = (β_m [d] (LTB only), p [d+1], Q [d+1, d]),
  * packed in that order, row-major.
  */
-export { optimum, OPTIMUM_KINDS } from './optimum.js';
+export { optimum, OPTIMUM_KINDS, MAX_ATTENTION_SCALE } from './optimum.js';
 export type { OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum } from './optimum.js';
-export { optimumAttention, attentionStarts } from './multistart.js';
-export type { AttentionOptimum, AttentionOptimumOptions, AttentionStart } from './multistart.js';
+export { optimumAttention, attentionStarts, MAX_DIMENSION } from './multistart.js';
+export type { AttentionOptimum, AttentionOptimumOptions, AttentionStart, AttentionProgress } from './multistart.js';
 export { optimumFromStart, startContext } from './attention.js';
 export type { FlowStage, StartOptions, StartResult, StartOutcome, StartContext } from './attention.js';
-export { reducedObjective, addGaugeTerm } from './objective.js';
+export { reducedObjective, addGaugeTerm, addGaugeHvp, reducedHvp } from './objective.js';
 export type { ObjectiveOptions } from './objective.js';
-export { Whitening, whitenedObjective } from './whitening.js';
+export { Whitening, whitenedObjective, whitenedHvp } from './whitening.js';
+export { hessianFlowSolver } from './flowSolver.js';
 export { balance } from './balance.js';

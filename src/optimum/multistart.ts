@@ -9,7 +9,7 @@
  * directly (`<name>/direct`), since the flow can settle in a spurious basin; then
  * `directRandomStarts` larger random starts polished directly (`direct-1`, …).
  */
-import { NumericalError } from '../errors.js';
+import { InputError, NumericalError } from '../errors.js';
 import { Rng, type Matrix } from '../linalg/index.js';
 import {
   effectiveGdBeta, estimatorFromReduced, lsaFromGd0, ltbFromGdBeta, packReduced, reducedForm, reducedSize, unpackReduced,
@@ -34,9 +34,33 @@ export interface AttentionOptimumOptions extends StartOptions {
    * a spurious basin, the optimum is the best of all. @defaultValue true
    */
   directPolish?: boolean;
-  /** Extra seeded random starts (entries N(0, 1)·randomScale·10) polished directly, `direct-1`, …: a cheap global search. @defaultValue 4 */
+  /** Extra seeded random starts (entries N(0, 1)·randomScale·10) polished directly, `direct-1`, …: a cheap global search. @defaultValue 2 */
   directRandomStarts?: number;
+  /**
+   * Largest d accepted: above it {@link optimumAttention} refuses with an InputError on `d` before
+   * any heavy work (the cost grows like d⁵–d⁶: n ≈ d² parameters, O(d³) per evaluation, iteration
+   * counts growing with n; at d = 100 one start takes tens of seconds). Memory is O(d²) at any d.
+   * @defaultValue {@link MAX_DIMENSION}
+   */
+  maxDimension?: number;
+  /** Called after each start with its outcome (e.g. for a progress line), in the order of `starts`. */
+  onProgress?: (progress: AttentionProgress) => void;
 }
+
+/** What {@link AttentionOptimumOptions.onProgress} receives after each start. */
+export interface AttentionProgress {
+  /** 1-based index of the start just finished. */
+  readonly done: number;
+  /** Number of starts of the run. */
+  readonly total: number;
+  /** The finished start's report. */
+  readonly start: StartResult;
+  /** Lowest final risk so far. */
+  readonly bestRisk: number;
+}
+
+/** Default {@link AttentionOptimumOptions.maxDimension}. */
+export const MAX_DIMENSION = 100;
 
 /** A named start point. */
 export interface AttentionStart {
@@ -100,27 +124,43 @@ export function attentionStarts(problem: Problem, kind: AttentionKind, options: 
  * The optimal LSA or LTB of a problem (math.md §4.2; checked by OPT, §5.1), by multi-start flow + L-BFGS + Newton on the
  * exact risk (see the module comment). Returns the best start's risk and raw weights (balanced
  * gauge), every start's outcome and the spread of the final risks. Cost ≈ (starts)·(flow
- * steps·(n + 6) + polish iterations)·O(d³), n = #parameters.
+ * steps·6·MINRES iterations + L-BFGS iterations + CG iterations)·O(d³); memory O(n), n =
+ * #parameters ≈ d² (no n×n matrix).
  *
+ * @throws {@link InputError} on `d` when d > `maxDimension` (checked first).
  * @throws {@link NumericalError} (CLI exit 3) when every start diverged.
  */
 export function optimumAttention(problem: Problem, kind: AttentionKind, options: AttentionOptimumOptions = {}): AttentionOptimum {
-  const { seed = 1, randomScale = 0.1, directPolish = true, directRandomStarts = 4 } = options;
+  const { seed = 1, randomScale = 0.1, directPolish = true, directRandomStarts = 2, maxDimension = MAX_DIMENSION, onProgress } = options;
   const d = problem.d;
+  if (d > maxDimension) {
+    throw new InputError('d', `d = ${d} exceeds the limit ${maxDimension} of the numerical LSA/LTB optimum: its work grows like d⁵–d⁶ ` +
+      `(≈ d² parameters, O(d³) per risk evaluation; d = 100 takes about a minute on one core, d = 300 hours); ` +
+      `raise maxDimension (CLI: --max-dimension) to run it anyway`);
+  }
   const ctx = startContext(problem, kind, options);
   const flow = ctx.options.flow;
+  const starts = attentionStarts(problem, kind, options);
+  const total = starts.length * (flow !== 'none' && directPolish ? 2 : 1) + Math.max(0, directRandomStarts);
   const results: StartOutcome[] = [];
-  for (const start of attentionStarts(problem, kind, options)) {
+  const push = (r: StartOutcome): void => {
+    results.push(r);
+    if (onProgress) {
+      const { theta: _theta, ...start } = r;
+      onProgress({ done: results.length, total, start, bestRisk: Math.min(...results.map((x) => x.risk).filter(Number.isFinite)) });
+    }
+  };
+  for (const start of starts) {
     const theta0 = packReduced(start.reduced, kind);
-    results.push(optimumFromStart(ctx, start.name, theta0));
+    push(optimumFromStart(ctx, start.name, theta0));
     // The flow can settle in a spurious basin (observed for LSA: two local minima 0.5% apart, every
     // flow from small starts reaching the higher one), so every start is also polished directly.
-    if (flow !== 'none' && directPolish) results.push(optimumFromStart(ctx, `${start.name}/direct`, theta0, 'none'));
+    if (flow !== 'none' && directPolish) push(optimumFromStart(ctx, `${start.name}/direct`, theta0, 'none'));
   }
   const rngDirect = new Rng(seed + DIRECT_SEED_OFFSET);
   for (let r = 1; r <= directRandomStarts; r++) {
     const theta0 = Float64Array.from({ length: reducedSize(d, kind) }, () => DIRECT_SCALE * randomScale * rngDirect.normal());
-    results.push(optimumFromStart(ctx, `direct-${r}`, theta0, 'none'));
+    push(optimumFromStart(ctx, `direct-${r}`, theta0, 'none'));
   }
   let best = results[0]!;
   let worst = -Infinity;

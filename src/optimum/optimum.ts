@@ -5,6 +5,7 @@
 import type { AttentionKind, Gd0, GdBeta, Problem } from '../models/index.js';
 import { optimumGd0, optimumGdBeta, type GdOptimum } from '../risk/index.js';
 import { optimumAttention, type AttentionOptimum, type AttentionOptimumOptions } from './multistart.js';
+import { NumericalError, requireFinite } from '../errors.js';
 
 /** The classes {@link optimum} knows. */
 export const OPTIMUM_KINDS = ['gd-beta', 'gd-0', 'lsa', 'ltb'] as const;
@@ -38,6 +39,9 @@ export type Optimum = GdBetaOptimum | Gd0Optimum | AttentionOptimum;
  *
  * @throws RangeError for an unknown kind; {@link NumericalError} (CLI exit 3) when every LSA/LTB start diverged.
  */
+/** Largest E[y²] the LSA/LTB optimum accepts: its curvatures scale like E[y²]², which must stay below ≈ 1e308. */
+export const MAX_ATTENTION_SCALE = 1e150;
+
 export function optimum(problem: Problem, kind: 'gd-beta', options?: AttentionOptimumOptions): GdBetaOptimum;
 export function optimum(problem: Problem, kind: 'gd-0', options?: AttentionOptimumOptions): Gd0Optimum;
 export function optimum(problem: Problem, kind: AttentionKind, options?: AttentionOptimumOptions): AttentionOptimum;
@@ -49,8 +53,22 @@ export function optimum(problem: Problem, kind: OptimumKind, options: AttentionO
     case 'gd-0':
       return { kind, ...optimumGd0(problem) };
     case 'lsa':
-    case 'ltb':
-      return optimumAttention(problem, kind, options);
+    case 'ltb': {
+      // The numerical optimum multiplies risks, gradients and curvatures of size up to E[y²]²:
+      // beyond MAX_ATTENTION_SCALE they overflow float64. Say so in the user's terms.
+      const ey2 = problem.labelSecondMoment;
+      if (ey2 > MAX_ATTENTION_SCALE) {
+        throw new NumericalError(
+          `optimum(${kind})`,
+          `the problem's scale E[y²] = σ² + tr(HΨ) + ‖β*‖²_H ≈ ${ey2.toExponential(2)} is too large for the numerical optimum (its curvatures reach E[y²]², past float64): ` +
+            'rescale the problem — β* → β*/s, Ψ → Ψ/s², σ² → σ²/s² divides every risk by s²',
+        );
+      }
+      const opt = optimumAttention(problem, kind, options);
+      requireFinite(opt.risk, `optimum(${kind})`, 'the optimal risk', `rescale the problem (E[y²] ≈ ${ey2.toExponential(2)})`);
+      requireFinite(opt.gradNorm, `optimum(${kind})`, 'the gradient norm at the optimum', `rescale the problem (E[y²] ≈ ${ey2.toExponential(2)})`);
+      return opt;
+    }
     default:
       throw new RangeError(`optimum: kind must be one of ${OPTIMUM_KINDS.join(', ')}, got ${JSON.stringify(kind as unknown)}`);
   }

@@ -77,6 +77,33 @@ describe('overflow is a numerical failure in the user\'s terms (exit 3), never n
   });
 });
 
+describe('the numerical LSA/LTB optimum at extreme scale and size', () => {
+  it('β* = 1e150 (E[y²] ≈ 3e300): exit 3 in the user\'s terms, not "finite-difference Hessian[0][0] is NaN"', async () => {
+    const r = await runCliInProcess(['optimum', '--problem', tempFiles({ 'p.json': { d: 3, M: 10, betaStar: 1e150, sigma2: 0.25 } })['p.json']!, '--class', 'lsa']);
+    expect(r.code).toBe(3);
+    const line = oneLine(r.stderr, 'numerical failure');
+    expect(line).toMatch(/E\[y²\] = σ² \+ tr\(HΨ\) \+ ‖β\*‖²_H ≈ 3\.00e\+300 .*rescale/);
+    expect(line).not.toMatch(/Hessian\[|\[0\]\[0\]/);
+  });
+
+  it('d = 300: refused at once (exit 2) naming d, the limit and --max-dimension; verify records it as "could not be checked", not a failed claim', async () => {
+    const t0 = performance.now();
+    const p300 = tempFiles({ 'p.json': { d: 300, M: 10 } })['p.json']!;
+    const r = await runCliInProcess(['optimum', '--problem', p300, '--class', 'ltb']);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr, 'error')).toMatch(/p\.json: d: d = 300 exceeds the limit 100 .*--max-dimension/);
+    const suite = tempFiles({ 's.json': { problems: [{ name: 'big', d: 300, M: 10, claims: ['OPT'] }], figures: false } })['s.json']!;
+    const out = join(mkdtempSync(join(tmpdir(), 'linear-icl-hostile-')), 'report');
+    const v = await runCliInProcess(['verify', '--suite', suite, '--out', out, '--json']);
+    expect(v.code).toBe(2);
+    expect(oneLine(v.stderr, 'error')).toMatch(/1 check could not be carried out \(first: OPT on big: d: d = 300 exceeds the limit/);
+    const j = JSON.parse(v.stdout);
+    expect(j).toEqual(expect.objectContaining({ failed: 0, errors: 1, pass: false }));
+    expect(j.results[0].error.kind).toBe('input');
+    expect(performance.now() - t0).toBeLessThan(30_000);
+  });
+});
+
 describe('files and directories', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'linear-icl-hostile-')), 'plain');
   writeFileSync(file, 'x');

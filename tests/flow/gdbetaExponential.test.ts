@@ -48,7 +48,8 @@ describe('the GD flow in the Hessian eigenbasis', () => {
 
   it("runFlow's etd path is one solve: its counters and gap record equal a direct solve with the same options", () => {
     const p = randomProblem(new Rng(63), 4, 8, { betaScale: 1.5, logCondH: 2 });
-    const run = runFlow(p, { method: 'etd4', rtol: 1e-6, atol: 1e-10 });
+    // gap-only stopping rule (convergedDistance ∞), as the direct solve below
+    const run = runFlow(p, { method: 'etd4', rtol: 1e-6, atol: 1e-10, convergedDistance: Infinity });
     expect(run.status).toBe('converged');
     const flow = gdBetaFlow(p);
     const ex = gdBetaExponentialProblem(flow);

@@ -5,8 +5,9 @@
  */
 import { Option, type Command } from 'commander';
 import { estimatorToJSON, type EffectiveGdBeta } from '../../models/index.js';
-import { optimum, OPTIMUM_KINDS, type OptimumKind } from '../../optimum/index.js';
-import { emit, parseIntOption } from '../io.js';
+import { InputError } from '../../errors.js';
+import { MAX_DIMENSION, optimum, OPTIMUM_KINDS, type AttentionProgress, type OptimumKind } from '../../optimum/index.js';
+import { emit, parseIntOption, withFlagNames } from '../io.js';
 import { fmt, loadProblem, withJson } from './common.js';
 
 /** The effective-GD-β verdict as JSON (the estimator in the estimator JSON shape). */
@@ -29,10 +30,25 @@ export function registerOptimum(program: Command): void {
       .description('the optimal estimator of a class and its risk (closed form for gd-beta/gd-0, numerical for lsa/ltb)')
       .requiredOption('--problem <file>', 'problem JSON')
       .addOption(new Option('--class <class>', 'estimator class').choices([...OPTIMUM_KINDS]).makeOptionMandatory())
-      .option('--seed <S>', 'seed of the random starts (lsa/ltb)', parseIntOption('--seed', 0, 2 ** 32 - 1), 1),
-  ).action((opts: { problem: string; class: OptimumKind; seed: number; json: boolean }) => {
+      .option('--seed <S>', 'seed of the random starts (lsa/ltb)', parseIntOption('--seed', 0, 2 ** 32 - 1), 1)
+      .option('--max-dimension <d>', `largest d the lsa/ltb optimum accepts (default ${MAX_DIMENSION}: its work grows like d⁵–d⁶)`, parseIntOption('--max-dimension', 1, 1000)),
+  ).action((opts: { problem: string; class: OptimumKind; seed: number; maxDimension?: number; json: boolean }) => {
     const problem = loadProblem(opts.problem);
-    const opt = optimum(problem, opts.class, { seed: opts.seed });
+    // On a terminal, one progress line per finished start (the lsa/ltb optimum takes seconds to minutes).
+    const tty = process.stderr.isTTY === true;
+    const onProgress = tty
+      ? (p: AttentionProgress) => process.stderr.write(`\r\x1b[2K[${p.done}/${p.total}] start ${p.start.name}: risk ${fmt(p.start.risk)} (best so far ${fmt(p.bestRisk)})`)
+      : undefined;
+    const opt = withFlagNames({ maxDimension: '--max-dimension', seed: '--seed' }, () => {
+      try {
+        return optimum(problem, opts.class, { seed: opts.seed, ...(opts.maxDimension !== undefined ? { maxDimension: opts.maxDimension } : {}), ...(onProgress ? { onProgress } : {}) });
+      } catch (e) {
+        if (e instanceof InputError && e.field === 'd' && e.file === undefined) throw e.inFile(opts.problem);
+        throw e;
+      } finally {
+        if (tty) process.stderr.write('\r\x1b[2K');
+      }
+    });
     if (opt.kind === 'gd-beta' || opt.kind === 'gd-0') {
       emit(opts.json, { class: opts.class, risk: opt.risk, estimator: estimatorToJSON(opt.estimator) }, () =>
         `class  ${opts.class}\nrisk   ${fmt(opt.risk)}  (closed form, docs/math.md §3.2)\nestimator ${JSON.stringify(estimatorToJSON(opt.estimator))}`,
@@ -41,7 +57,7 @@ export function registerOptimum(program: Command): void {
     }
     const starts = opt.starts.map((s) => ({
       name: s.name, risk: s.risk, gradNorm: s.gradNorm, iterations: s.iterations, initialRisk: s.initialRisk,
-      flowRisk: s.flowRisk, flowTime: s.flowTime, nfev: s.nfev, status: s.status, newton: s.newton,
+      flowRisk: s.flowRisk, flowTime: s.flowTime, nfev: s.nfev, hvps: s.hvps, status: s.status, newton: s.newton,
     }));
     const eff = effectiveGdBetaJSON(opt.effectiveGdBeta);
     const result = {

@@ -93,7 +93,7 @@ export function registerVerify(program: Command): void {
     } else if (errored.length > 0) {
       // Nothing was refuted, but some claims could not be checked: a numerical (or resource) failure, not a failed claim.
       const first = errored[0]!;
-      process.stderr.write(`linear-icl: numerical failure: ${errored.length} check${errored.length > 1 ? 's' : ''} could not be carried out (first: ${first.id} on ${first.problem}: ${first.error!.message.split('\n')[0]}); see the report, or change the problem\n`);
+      process.stderr.write(`linear-icl: ${first.error!.kind === 'input' ? 'error' : 'numerical failure'}: ${errored.length} check${errored.length > 1 ? 's' : ''} could not be carried out (first: ${first.id} on ${first.problem}: ${first.error!.message.split('\n')[0]}); see the report, or change the problem\n`);
       process.exitCode = first.error!.kind === 'input' ? EXIT.user : EXIT.numerical;
     }
   });

@@ -4,9 +4,8 @@
  * {@link LinearSolverProvider} interface lets structured problems (Jacobians of size up to ~65 000
  * that can never be formed densely) supply their own factorization — e.g. block-diagonal,
  * Kronecker-structured, or matrix-free Krylov solves. {@link denseJacobianSolver} is the dense
- * default (LU with partial pivoting from `src/linalg`).
+ * default (in-place LU with partial pivoting, the algorithm of `lu` in `src/linalg`).
  */
-import { lu, luSolve, type LUFactor, type Matrix } from '../../linalg/index.js';
 import type { VectorField } from './types.js';
 
 /** Work counters kept by a linear-solver provider (cumulative over its lifetime). */
@@ -39,15 +38,11 @@ export interface LinearSolverProvider {
  */
 export type DenseJacobian = (t: number, y: Float64Array, outJ: Float64Array) => void;
 
-/** The failures of `lu` that mean "retry with a smaller step" rather than a programming error. */
-function isFactorizationFailure(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'SingularMatrixError' || e.name === 'NonFiniteError');
-}
-
 /**
- * Dense default provider: evaluates `jac` into an n×n buffer, forms M = I − γhJ and factors it
- * with `lu` (partial pivoting) from `src/linalg`; `solve` calls `luSolve`. O(n³) per factorization,
- * O(n²) per solve, n² doubles for J and for M — only for small n.
+ * Dense default provider: evaluates `jac` into an n×n buffer, forms M = I − γhJ and factors it in
+ * place with partial pivoting (the algorithm of `lu` in `src/linalg`, without its per-call copy and
+ * checks); a pivot ≤ n·eps·max|M_ij| or a non-finite J reports `false` (retry with a smaller step).
+ * O(n³) per factorization, O(n²) per solve, n² doubles for J and for M — only for small n.
  *
  * @param jac - dense Jacobian of the vector field (see {@link DenseJacobian}).
  * @param n - state dimension.
@@ -56,8 +51,12 @@ export function denseJacobianSolver(jac: DenseJacobian, n: number): LinearSolver
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`denseJacobianSolver: n must be a positive integer, got ${n}`);
   if (typeof jac !== 'function') throw new TypeError('denseJacobianSolver: jac must be a function (t, y, outJ) => void');
   const J = new Float64Array(n * n);
-  const M: Matrix = { rows: n, cols: n, data: new Float64Array(n * n) };
-  let factor: LUFactor | undefined;
+  // M = I − γhJ factored in place (LU with partial pivoting, the algorithm of `lu` in src/linalg):
+  // allocated once here, so a step allocates nothing (style item 3); `lu`/`luSolve` would copy M
+  // and re-validate shapes at every factorization and solve, which dominates for small n.
+  const M = new Float64Array(n * n);
+  const pivots = new Int32Array(n);
+  let factored = false;
   let haveJ = false;
   const stats: LinearSolverStats = { jacobianEvaluations: 0, factorizations: 0, linearSolves: 0 };
   return {
@@ -68,24 +67,78 @@ export function denseJacobianSolver(jac: DenseJacobian, n: number): LinearSolver
         stats.jacobianEvaluations++;
         haveJ = true;
       }
-      const data = M.data;
-      for (let k = 0; k < n * n; k++) data[k] = -gammaH * (J[k] as number);
-      for (let i = 0; i < n; i++) data[i * n + i] = (data[i * n + i] as number) + 1;
       stats.factorizations++;
-      try {
-        factor = lu(M, 'I − γhJ');
-      } catch (e) {
-        if (isFactorizationFailure(e)) {
-          factor = undefined;
-          return false;
-        }
-        throw e;
+      factored = false;
+      let scale = 0;
+      for (let k = 0; k < n * n; k++) {
+        const v = -gammaH * (J[k] as number);
+        M[k] = v;
+        scale = Math.max(scale, Math.abs(v));
       }
+      for (let i = 0; i < n; i++) {
+        M[i * n + i] = (M[i * n + i] as number) + 1;
+        scale = Math.max(scale, Math.abs(M[i * n + i] as number));
+      }
+      // Non-finite J (NaN makes `scale` NaN through Math.max) or a pivot ≤ n·eps·max|M_ij|: singular.
+      if (!Number.isFinite(scale)) return false;
+      const tol = n * Number.EPSILON * scale;
+      for (let k = 0; k < n; k++) {
+        let p = k;
+        let best = Math.abs(M[k * n + k] as number);
+        for (let i = k + 1; i < n; i++) {
+          const v = Math.abs(M[i * n + k] as number);
+          if (v > best) {
+            best = v;
+            p = i;
+          }
+        }
+        pivots[k] = p;
+        const rk = k * n;
+        if (p !== k) {
+          const rp = p * n;
+          for (let j = 0; j < n; j++) {
+            const tmp = M[rk + j] as number;
+            M[rk + j] = M[rp + j] as number;
+            M[rp + j] = tmp;
+          }
+        }
+        const pivot = M[rk + k] as number;
+        if (!(Math.abs(pivot) > tol)) return false;
+        const inv = 1 / pivot;
+        for (let i = k + 1; i < n; i++) {
+          const ri = i * n;
+          const lik = (M[ri + k] as number) * inv;
+          M[ri + k] = lik;
+          if (lik === 0) continue;
+          for (let j = k + 1; j < n; j++) M[ri + j] = (M[ri + j] as number) - lik * (M[rk + j] as number);
+        }
+      }
+      factored = true;
       return true;
     },
     solve(out: Float64Array, rhs: Float64Array): void {
-      if (factor === undefined) throw new Error('denseJacobianSolver: solve called before a successful prepare');
-      luSolve(out, factor, rhs);
+      if (!factored) throw new Error('denseJacobianSolver: solve called before a successful prepare');
+      out.set(rhs);
+      for (let k = 0; k < n; k++) {
+        const p = pivots[k] as number;
+        if (p !== k) {
+          const tmp = out[k] as number;
+          out[k] = out[p] as number;
+          out[p] = tmp;
+        }
+      }
+      for (let i = 1; i < n; i++) {
+        const r = i * n;
+        let acc = out[i] as number;
+        for (let k = 0; k < i; k++) acc -= (M[r + k] as number) * (out[k] as number);
+        out[i] = acc;
+      }
+      for (let i = n - 1; i >= 0; i--) {
+        const r = i * n;
+        let acc = out[i] as number;
+        for (let k = i + 1; k < n; k++) acc -= (M[r + k] as number) * (out[k] as number);
+        out[i] = acc / (M[r + i] as number);
+      }
       stats.linearSolves++;
     },
   };

@@ -5,6 +5,7 @@ import {
   evaluateDense,
   exponential,
   rodas4,
+  rodas4p,
   rosenbrock,
   solve,
   type Method,
@@ -58,6 +59,7 @@ const DENSE_RANGES: Record<string, readonly [number, number]> = {
   tsit5: [5, 8],
   dop853: [1, 4],
   rodas4: [2, 9],
+  rodas4p: [2, 9],
   etd2: [2, 7],
   etd3: [2, 7],
   etd4: [2, 7],
@@ -70,6 +72,7 @@ const DENSE_RANGES: Record<string, readonly [number, number]> = {
 const DENSE_CASES: readonly (readonly [string, () => Method, number, number, VectorField])[] = [
   ...ALL_TABLEAUS.map((e) => [e.tableau.name, () => e.tableau, e.tableau.order, e.tableau.dense?.order as number, linearField] as const),
   ['rodas4', () => rosenbrock(rodas4, { linearSolver: spectralSolver() }), rodas4.order, rodas4.dense.order, linearField] as const,
+  ['rodas4p', () => rosenbrock(rodas4p, { linearSolver: spectralSolver() }), rodas4p.order, rodas4p.dense.order, linearField] as const,
   ...Object.values(EXPONENTIAL_TABLEAUS).map((T) => [T.name, () => exponential(T, linearSplit), T.order, 3, linearSplit.nonlinear] as const),
 ];
 

@@ -1,0 +1,116 @@
+/**
+ * runFlow on GD flows (src/flow/run.ts): the `auto` choice and its reason, the honest "converged"
+ * (distance and gap targets, status only when the verdict holds), and the flow reproducers of
+ * issue 13 (tEnd far past the optimum; rates that are not defined; a cost estimate for big
+ * attention flows).
+ */
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/linalg/index.js';
+import { makeProblem } from '../../src/models/index.js';
+import { InputError } from '../../src/errors.js';
+import { randomProblem } from '../../src/testing/index.js';
+import { ATTENTION_MAX_D, DEFAULT_CONVERGED_DISTANCE, flowMeasures, gdBetaFlow, runFlow } from '../../src/flow/index.js';
+
+const normal = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => rng.normal());
+
+describe('runFlow on GD flows', () => {
+  // the d = 6, cond 1e4, general-Ψ problem of issue 12: gap 5e-11·R* while ‖θ − θ*‖ was 0.19
+  const ill = randomProblem(new Rng(3), { d: 6, M: 12, sigma2: 0.1, condH: 1e4, psi: 'general', condPsi: 10, betaStar: normal });
+
+  it("'converged' means ‖θ − θ*‖ ≤ 1e-8·(1 + ‖θ*‖) and R − R* ≤ 1e-10·R*, as measured at the endpoint", () => {
+    const flow = gdBetaFlow(ill);
+    const thetaStar = Math.hypot(...flow.yStar);
+    for (const method of ['auto', 'etd4', 'rosenbrock'] as const) {
+      const run = runFlow(ill, { method, rtol: 1e-6, atol: 1e-10 });
+      expect(run.status, method).toBe('converged');
+      const v = run.verdict;
+      if (v.kind !== 'gd') throw new Error('gd verdict expected');
+      expect(v.distanceToOptimum, method).toBeLessThanOrEqual(DEFAULT_CONVERGED_DISTANCE * (1 + thetaStar));
+      // the reported gap never exceeds the stopping target
+      expect(v.gap, method).toBeLessThanOrEqual(1e-10 * run.optimalRisk);
+      expect(run.statusNote, method).toMatch(/^met: ‖θ − θ\*‖ ≤ 1e-8/);
+    }
+    // the old gap-only rule stopped far from θ*: the new one does not
+    const gapOnly = runFlow(ill, { method: 'etd4', rtol: 1e-6, atol: 1e-10, convergedDistance: Infinity });
+    const v = gapOnly.verdict;
+    if (v.kind !== 'gd') throw new Error('gd verdict expected');
+    expect(v.distanceToOptimum).toBeGreaterThan(1e-3);
+  });
+
+  it("a run stopped by maxSteps short of the targets is not 'converged', and says what was not met", () => {
+    const run = runFlow(ill, { method: 'etd4', maxSteps: 20 });
+    expect(run.status).toBe('maxStepsReached');
+    expect(run.statusNote).toMatch(/^NOT met/);
+    const m = flowMeasures(ill, run);
+    expect(m.measuredRate).toBeNull();
+    expect(m.rateNote).toMatch(/^not measured: the run stopped \(maxStepsReached\)/);
+  });
+
+  it("auto picks 'hybrid' for GD-β and etd4 for GD-0, and says why", () => {
+    const run = runFlow(ill, { rtol: 1e-6, atol: 1e-10 });
+    expect(run.method).toBe('hybrid');
+    expect(run.methodReason).toMatch(/^auto: GD-β flow: etd4 in the Hessian eigenbasis, RODAS4/);
+    const run0 = runFlow(ill, { model: 'gd-0' });
+    expect(run0.method).toBe('etd4');
+    expect(run0.methodReason).toMatch(/GD-0 flow is linear/);
+    expect(runFlow(ill, { method: 'rosenbrock', rtol: 1e-4 }).methodReason).toBe('requested');
+  });
+
+  it('hybrid switches from RODAS4 to etd4 on a stiff β₀ transient and matches etd4 at the endpoint', () => {
+    const p = randomProblem(new Rng(4), { d: 16, M: 20, sigma2: 0.25, condH: 10, psi: 'isotropic', betaStarNorm: 40 });
+    const h = runFlow(p, { method: 'hybrid', rtol: 1e-5, atol: 1e-9 });
+    expect(h.status).toBe('converged');
+    expect(h.methodReason).toMatch(/etd4→rodas4 .*stability-limited.*rodas4→etd4/);
+    const flow = gdBetaFlow(p);
+    expect(flow.distance(flow.fromEstimator(h.estimator as never))).toBeLessThanOrEqual(DEFAULT_CONVERGED_DISTANCE * (1 + Math.hypot(...flow.yStar)));
+  });
+
+  it("issue 13: tEnd = 1e300 from the optimum ends 'converged' (an exact fixed point), not maxStepsReached", () => {
+    const p = makeProblem({ d: 3, M: 10, H: [[1, 0, 0], [0, 0.5, 0], [0, 0, 0.25]], Psi: 1, betaStar: [1, -1, 0.5], sigma2: 0.1 });
+    const flow = gdBetaFlow(p);
+    const start = flow.toEstimator(flow.yStar);
+    for (const method of ['auto', 'etd4', 'rosenbrock', 'tsit5'] as const) {
+      const run = runFlow(p, { method, init: start, tEnd: 1e300 });
+      expect(run.status, method).toBe('converged');
+      expect(run.verdict.gap, method).toBe(0);
+      expect(run.statusNote, method).toMatch(/optimum was reached/);
+    }
+  });
+
+  it('issue 13: with Ψ = 0 and σ² = 0 the rates that are not defined say so in a note', () => {
+    const p = makeProblem({ d: 2, M: 10, H: [[1, 0], [0, 0.5]], Psi: 0, betaStar: [1, 2], sigma2: 0 });
+    const run = runFlow(p, { method: 'etd4', tEnd: 50 });
+    const v = run.verdict;
+    if (v.kind !== 'gd') throw new Error('gd verdict expected');
+    expect(v.predictedRate).toBe(-0);
+    expect(v.rateRelativeError).toBeNull();
+    expect(v.rateRelativeErrorNote).toMatch(/^not defined: /);
+    const m = flowMeasures(p, run);
+    expect(m.predictedRateNote).toMatch(/^not defined: λ_min\(∇²R\*\) = 0/);
+  });
+
+  it('issue 13: an LTB flow reports predictedRate null with a "not defined" note', () => {
+    const p = makeProblem({ d: 2, M: 10, H: [[1, 0], [0, 0.5]], Psi: 0, betaStar: [1, 2], sigma2: 0 });
+    const run = runFlow(p, { model: 'ltb', tEnd: 1, rtol: 1e-6 });
+    const m = flowMeasures(p, run);
+    expect(m.predictedRate).toBeNull();
+    expect(m.predictedRateNote).toMatch(/^not defined: /);
+  });
+
+  it(`issue 13: an LTB flow at d = 300 is refused before any heavy work (InputError on 'd', limit ${ATTENTION_MAX_D})`, () => {
+    const d = 300;
+    const H = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
+    const p = makeProblem({ d, M: 20, H, Psi: 1, betaStar: new Array(d).fill(0), sigma2: 0.1 });
+    const t0 = performance.now();
+    let err: unknown;
+    try {
+      runFlow(p, { model: 'ltb' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).field).toBe('d');
+    expect((err as InputError).message).toMatch(new RegExp(`d ≤ ${ATTENTION_MAX_D}`));
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
