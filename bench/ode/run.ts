@@ -196,7 +196,7 @@ function main(): void {
     const saved = JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')) as { rows: Row[] };
     all = [...saved.rows.filter((r) => !ONLY.includes(r.problem) || (OURS_ONLY && r.side === 'scipy')), ...rows];
   }
-  writeFileSync(join(HERE, 'results.json'), JSON.stringify({ started: started.toISOString(), versions: scipy.versions, rtols: RTOLS, rows: all }, null, 0) + '\n');
+  writeFileSync(join(HERE, 'results.json'), JSON.stringify({ started: started.toISOString(), versions: scipy.versions, rtols: RTOLS, rows: all }, (k, v: unknown) => (typeof v === 'number' && k !== 'rtol' && Number.isFinite(v) ? Number(v.toPrecision(4)) : v), 0) + '\n');
   writeFileSync(join(HERE, 'RESULTS.md'), report(all, scipy.versions, started));
   console.error('wrote bench/ode/RESULTS.md, bench/ode/results.json');
 }

@@ -13,6 +13,7 @@ import {
   type TimeDerivative,
   type VectorField,
 } from '../../../src/flow/ode/index.js';
+import { lu, luSolve } from '../../../src/linalg/index.js';
 import { A, N, TOL, Y0, exactLinear, fittedOrder, linearField, maxAbsDiff, spectralSolver } from './helpers.js';
 
 describe('rodas4 (Rosenbrock) stepper', () => {
@@ -145,6 +146,27 @@ describe('rodas4 (Rosenbrock) stepper', () => {
     it('rodas4 drops to order 1 (inherent to its coefficients, documented in bench/ode/RESULTS.md)', () => {
       expect(slopeOf(rodas4)).toBeLessThan(1.5);
     });
+  });
+
+  it('denseJacobianSolver factors I − γhJ in place: solves match src/linalg lu, singular M reports false', () => {
+    const n = 5;
+    const Jm = Float64Array.from({ length: n * n }, (_, k) => Math.sin(1 + 3.7 * k) * (k % 6 === 0 ? 4 : 1));
+    const solver = denseJacobianSolver((_t, _y, J) => J.set(Jm), n);
+    const gh = 0.37;
+    expect(solver.prepare(0, new Float64Array(n), gh, false)).toBe(true);
+    const M = { rows: n, cols: n, data: Float64Array.from(Jm, (v, k) => (k % (n + 1) === 0 ? 1 : 0) - gh * v) };
+    const rhs = Float64Array.from({ length: n }, (_, i) => i - 1.5);
+    const out = new Float64Array(n);
+    solver.solve(out, rhs);
+    const ref = luSolve(new Float64Array(n), lu(M), rhs);
+    for (let i = 0; i < n; i++) expect(Math.abs((out[i] as number) - (ref[i] as number))).toBeLessThan(1e-14 * (1 + Math.abs(ref[i] as number)));
+    // M = I − γhJ with J = I/γh is exactly singular (all pivots 0): reported, and solve refuses.
+    const singular = denseJacobianSolver((_t, _y, J) => {
+      J.fill(0);
+      for (let i = 0; i < 3; i++) J[i * 3 + i] = 1 / gh;
+    }, 3);
+    expect(singular.prepare(0, new Float64Array(3), gh, false)).toBe(false);
+    expect(() => singular.solve(new Float64Array(3), new Float64Array(3))).toThrow(/before a successful prepare/);
   });
 
   it('retries with a smaller step when the provider reports a singular matrix', () => {
