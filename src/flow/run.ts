@@ -43,6 +43,7 @@ import {
   exponential,
   EXPONENTIAL_TABLEAUS,
   finiteDifferenceJacobian,
+  MIN_RTOL,
   rk4,
   rodas4,
   rosenbrock,
@@ -312,6 +313,13 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
   requireGdMethod(requested, model);
   if (tEnd !== undefined && !(tEnd > 0 && Number.isFinite(tEnd))) throw new InputError('tEnd', `must be a positive finite number, got ${tEnd}`);
   if (dt !== undefined && !(dt > 0 && Number.isFinite(dt))) throw new InputError('dt', `must be a positive finite number, got ${dt}`);
+  // Validated here, in the library's own field names, before the ODE library's RangeErrors could fire.
+  if (!(rtol >= MIN_RTOL && Number.isFinite(rtol))) {
+    throw new InputError('rtol', `must be a finite number ≥ ${MIN_RTOL.toExponential(2)} (100·eps: double precision cannot deliver less), got ${rtol}`);
+  }
+  if (!(atol > 0 && Number.isFinite(atol))) throw new InputError('atol', `must be a positive finite number, got ${atol}`);
+  if (!(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new InputError('maxSteps', `must be an integer ≥ 1, got ${maxSteps}`);
+  if (!(convergedGap > 0 && Number.isFinite(convergedGap))) throw new InputError('convergedGap', `must be a positive finite number, got ${convergedGap}`);
   const started = performance.now();
 
   if (model === 'gd-beta' || model === 'gd-0') {

@@ -27,11 +27,15 @@ describe('linear-icl flow', () => {
     for (const key of ['status', 'finalRisk', 'optimalRisk', 'distanceToOptimum', 'measuredRate', 'predictedRate', 'nfev', 'steps']) expect(j).toHaveProperty(key);
     expect(j.status).toBe('converged');
     expect(j.model).toBe('gd-beta');
-    expect(j.method).toBe('etd4');
+    expect(j.method).toBe('hybrid'); // auto's choice for GD-β, with its reason
+    expect(j.methodReason).toMatch(/auto/);
+    expect(j.statusNote).toMatch(/met/);
     const p = makeProblem(problem);
     expect(j.optimalRisk).toBe(optimumGdBeta(p).risk);
     expect(j.gap).toBeLessThanOrEqual(1e-10 * j.optimalRisk);
     expect(j.distanceToOptimum).toBeLessThan(1e-3);
+    // the honest converged: within 1e-8·(1 + ‖θ*‖) of the optimum in parameters
+    expect(j.distanceToOptimum).toBeLessThanOrEqual(1e-8 * (1 + Math.hypot(...gdBetaFlow(p).yStar)));
     expect(j.predictedRate).toBe(gdBetaFlow(p).hessian().predictedRate);
     expect(Math.abs(j.measuredRate / j.predictedRate - 1)).toBeLessThan(0.05);
     expect(Number.isInteger(j.nfev) && j.nfev > j.steps).toBe(true);

@@ -18,6 +18,7 @@ import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.js';
 import {
   DEFAULT_ATOL,
+  DEFAULT_CONVERGED_DISTANCE,
   DEFAULT_CONVERGED_GAP,
   DEFAULT_RTOL,
   FLOW_METHODS,
@@ -51,17 +52,28 @@ interface FlowOpts {
   tEnd?: number;
   untilConverged?: boolean;
   convergedGap?: number;
+  convergedDistance?: number;
   maxSteps: number;
   out?: string;
   saveEvery: number;
   json: boolean;
 }
 
+/** Runs `call`, attributing an InputError on a problem field (d, M) to the problem file. */
+function inProblemFile<T>(file: string, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof InputError && e.file === undefined && (e.field === 'd' || e.field === 'M')) throw e.inFile(file);
+    throw e;
+  }
+}
+
 /** The flag of each {@link RunFlowOptions} field, for the library's errors. */
 const FLOW_FLAGS: Readonly<Record<string, string>> = {
   model: '--model', parametrization: '--parametrization', init: '--init', seed: '--seed', initScale: '--init-scale',
   method: '--method', rtol: '--rtol', atol: '--atol', dt: '--dt', dtMax: '--dt-max', tEnd: '--t-end',
-  convergedGap: '--converged-gap', maxSteps: '--max-steps',
+  convergedGap: '--converged-gap', convergedDistance: '--converged-distance', maxSteps: '--max-steps',
 };
 
 /** What to try after each failed status (exit 3). */
@@ -83,13 +95,14 @@ export function registerFlow(program: Command): void {
       .option('--init <init>', "start: 'zero', 'random' or an estimator JSON file (default: zero for GD flows, random for LTB/LSA)")
       .option('--seed <S>', 'seed of random starts', parseIntOption('--seed', 0, 2 ** 32 - 1), 1)
       .option('--init-scale <s>', 'entry scale of random LTB/LSA starts, or ZFB\'s balanced scale s', parsePositiveOption('--init-scale'))
-      .addOption(new Option('--method <m>', 'integrator (auto: etd4 for GD flows, rosenbrock or tsit5 for LTB/LSA, dop853 for ZFB)').choices([...FLOW_METHODS]).default('auto'))
+      .addOption(new Option('--method <m>', 'integrator (auto: hybrid — etd4 with a measured hand-over to RODAS4 — for GD-β, etd4 for GD-0, rosenbrock or tsit5 for LTB/LSA, dop853 for ZFB; the choice and its reason are in methodReason)').choices([...FLOW_METHODS]).default('auto'))
       .option('--rtol <r>', `relative tolerance of adaptive methods (default ${DEFAULT_RTOL})`, parsePositiveOption('--rtol'))
       .option('--atol <a>', `absolute tolerance of adaptive methods (default ${DEFAULT_ATOL})`, parsePositiveOption('--atol'))
       .option('--dt <h>', 'fixed step size (required by euler and rk4; euler with --dt η is gradient descent with learning rate η)', parsePositiveOption('--dt'))
       .option('--dt-max <h>', 'largest adaptive step (default: none; 1/λ_min(∇²R*) for etd methods)', parsePositiveOption('--dt-max'))
       .option('--t-end <T>', 'integrate to time T', parsePositiveOption('--t-end'))
       .option('--until-converged', `run until R − R* ≤ gap·R* (GD/ZFB) or RMS ∇R ≤ 1e-10 (LTB/LSA); the default`)
+      .option('--converged-distance <r>', `relative parameter tolerance of --until-converged for GD flows: ‖θ − θ*‖ ≤ r·(1 + ‖θ*‖) (default ${DEFAULT_CONVERGED_DISTANCE})`, parsePositiveOption('--converged-distance'))
       .option('--converged-gap <g>', `relative gap target of --until-converged (default ${DEFAULT_CONVERGED_GAP})`, parsePositiveOption('--converged-gap'))
       .option('--max-steps <N>', 'cap on step attempts', parseIntOption('--max-steps', 1, 1e9), 100_000)
       .option('--out <dir>', 'write trajectory.csv, result.json and rate.svg into this directory')
@@ -108,7 +121,7 @@ export function registerFlow(program: Command): void {
     else init = parseJsonFile(opts.init, '--init', (v) => parseEstimator(v, problem.d));
 
     const progress = process.stderr.isTTY ? progressLine(opts.model) : undefined;
-    const run = withFlagNames(FLOW_FLAGS, () => runFlow(problem, {
+    const run = withFlagNames(FLOW_FLAGS, () => inProblemFile(opts.problem, () => runFlow(problem, {
       model: opts.model,
       parametrization: opts.parametrization,
       init,
@@ -121,9 +134,10 @@ export function registerFlow(program: Command): void {
       dtMax: opts.dtMax,
       tEnd: opts.tEnd,
       convergedGap: opts.convergedGap,
+      convergedDistance: opts.convergedDistance,
       maxSteps: opts.maxSteps,
       onStep: progress?.update,
-    }));
+    })));
     progress?.done();
     const result = summary(problem, run);
     if (opts.out !== undefined) await writeOutputs(opts.out, problem, run, result, opts.saveEvery);
@@ -147,6 +161,9 @@ interface FlowSummary {
   measuredRate: number | null;
   predictedRate: number | null;
   rateNote: string | null;
+  predictedRateNote: string | null;
+  statusNote: string | null;
+  methodReason: string;
   nfev: number;
   steps: number;
   rejected: number;
@@ -159,7 +176,7 @@ interface FlowSummary {
 
 function summary(problem: Problem, run: FlowRun): FlowSummary {
   const v = run.verdict;
-  const { finalRisk, distanceToOptimum, measuredRate, predictedRate, rateNote } = flowMeasures(problem, run);
+  const { finalRisk, distanceToOptimum, measuredRate, predictedRate, rateNote, predictedRateNote } = flowMeasures(problem, run);
   const { kind: _kind, ...rest } = v as unknown as Record<string, unknown> & { kind: string };
   void _kind;
   return {
@@ -173,6 +190,9 @@ function summary(problem: Problem, run: FlowRun): FlowSummary {
     measuredRate,
     predictedRate,
     rateNote,
+    predictedRateNote,
+    statusNote: run.statusNote,
+    methodReason: run.methodReason,
     nfev: run.nfev,
     steps: run.steps,
     rejected: run.rejected,
@@ -195,6 +215,9 @@ function human(run: FlowRun, s: FlowSummary): string {
     lines.push(`rate       measured ${s.measuredRate === null ? 'n/a' : fmt(s.measuredRate)}   predicted ${s.predictedRate === null ? 'n/a' : fmt(s.predictedRate)}  (d log(R − R*)/dt)`);
   }
   if (s.rateNote !== null) lines.push(`           ${s.rateNote}`);
+  if (s.predictedRateNote !== null) lines.push(`           predicted rate ${s.predictedRateNote}`);
+  lines.push(`method     ${s.methodReason}`);
+  if (s.statusNote !== null) lines.push(`status     ${s.statusNote}`);
   const v = run.verdict;
   if (v.kind === 'gd') lines.push(`monotone   ${v.monotone ? 'yes' : `no (largest rise ${fmt(v.maxRelativeIncrease)}·R*)`}`);
   if (v.kind === 'attention') {
