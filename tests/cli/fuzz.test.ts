@@ -22,7 +22,7 @@ const SEED = Number(process.env.LINEAR_ICL_FUZZ_SEED ?? 20261206);
 /** Longest a single command may take (valid inputs here are small; everything else must fail fast). */
 const CASE_MS = 30_000;
 /** JSON fields documented as `number | null` (null = "not defined", with a note beside it). */
-const NULLABLE = new Set(['measuredRate', 'predictedRate', 'rateNote', 'distanceToOptimum', 'rateFit', 'rateRelativeError', 'effectiveGdBeta',
+const NULLABLE = new Set(['measuredRate', 'predictedRate', 'rateNote', 'predictedRateNote', 'statusNote', 'rateRelativeErrorNote', 'distanceToOptimum', 'rateFit', 'rateRelativeError', 'effectiveGdBeta',
   'effectiveReason', 'estimator', 'methodReason', 'note', 'qyNorm', 'offsetGap']);
 
 const dir = tempFiles({ 'keep.txt': 'x' })['keep.txt']!.replace(/\/keep\.txt$/, '');
