@@ -68,17 +68,20 @@ function ger(A: Float64Array, alpha: number, x: Float64Array, y: Float64Array, d
  * from the problem): (3.22), plus (3.23) when unmasked, in units of y²; and its gradient (the reverse
  * pass of docs/math.md §3.3) when `wantGrad` (default true).
  */
-export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): ReducedRisk {
-  const { d, M, sigma2: s2, betaStar: bs, t1, t2, masked } = problem;
+/**
+ * The forward (primal) quantities of the reduced risk (docs/math.md §3.3) that both the risk with its
+ * gradient ({@link riskReduced}) and the Hessian-vector products ({@link reducedHessianOperator})
+ * start from: w = p_x + p_yβ*, V = Q_x + β*q_yᵀ, c₀ = VᵀHw + σ²p_y q_y, L = p_y(HV)ᵀ + q_y(Hw)ᵀ,
+ * r = p_y q_y, m = c₀ + β_m − β*, the scalars α₂, ω₀, ω₂ and the vectors a₁, b₁, Hm, Hr, Hc₀. O(d³).
+ */
+function reducedPrimal(problem: Problem, red: Reduced) {
+  const { d, sigma2: s2, betaStar: bs } = problem;
   const H = problem.H.data;
-  const Psi = problem.Psi.data;
   const { betaM, p, Q } = red;
   const px = p.subarray(0, d);
   const py = p[d]!;
   const Qx = Q.data.subarray(0, d * d);
   const qy = Q.data.subarray(d * d, d * d + d);
-
-  // ---- forward ----
   const w = new Float64Array(d);
   for (let i = 0; i < d; i++) w[i] = px[i]! + py * bs[i]!;
   const V = mat(d);
@@ -87,19 +90,14 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
   const c0 = mtv(V.data, Hw, d);
   axpy(c0, s2 * py, qy);
   const HV = gemm(mat(d), problem.H, V);
-  const VH = gemm(mat(d), V, problem.H);
   const L = mat(d); // p_y (HV)ᵀ + q_y Hwᵀ
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) L.data[i * d + j] = py * HV.data[j * d + i]! + qy[i]! * Hw[j]!;
   const r = new Float64Array(d);
   for (let i = 0; i < d; i++) r[i] = py * qy[i]!;
   const m = new Float64Array(d);
   for (let i = 0; i < d; i++) m[i] = c0[i]! + betaM[i]! - bs[i]!;
-  const N = mat(d);
-  N.data.set(L.data);
-  for (let i = 0; i < d; i++) N.data[i * d + i] -= 1;
   const Hq = mv(H, qy, d);
   const alpha2 = dot(qy, Hq);
-  const alpha0 = dot(VH.data, HV.data) + s2 * alpha2;
   const a1 = mv(HV.data, Hq, d);
   const omega0 = dot(w, Hw) + s2 * py * py;
   const b1 = new Float64Array(d);
@@ -108,6 +106,19 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
   const Hm = mv(H, m, d);
   const Hr = mv(H, r, d);
   const Hc0 = mv(H, c0, d);
+  return { px, py, Qx, qy, w, V, Hw, c0, HV, L, r, m, Hq, alpha2, a1, omega0, b1, omega2, Hm, Hr, Hc0 };
+}
+
+export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): ReducedRisk {
+  const { d, M, sigma2: s2, betaStar: bs, t1, t2, masked } = problem;
+  const H = problem.H.data;
+  const Psi = problem.Psi.data;
+  const { px, py, Qx, qy, V, Hw, c0, HV, L, r, m, Hq, alpha2, a1, omega0, b1, omega2, Hm, Hr, Hc0 } = reducedPrimal(problem, red);
+  const VH = gemm(mat(d), V, problem.H);
+  const N = mat(d);
+  N.data.set(L.data);
+  for (let i = 0; i < d; i++) N.data[i * d + i] -= 1;
+  const alpha0 = dot(VH.data, HV.data) + s2 * alpha2;
   const HN = gemm(mat(d), problem.H, N);
   const NPsi = gemm(mat(d), N, problem.Psi);
   const HL = gemm(mat(d), problem.H, L);
@@ -322,11 +333,6 @@ export function reducedHessianOperator(problem: Problem, red: Reduced): (v: Redu
   const { d, M, sigma2: s2, betaStar: bs, t1, t2, masked } = problem;
   const H = problem.H.data;
   const Psi = problem.Psi.data;
-  const { betaM, p, Q } = red;
-  const px = p.subarray(0, d);
-  const py = p[d]!;
-  const Qx = Q.data.subarray(0, d * d);
-  const qy = Q.data.subarray(d * d, d * d + d);
   const invM = 1 / M;
   const dd = d * d;
   const T = (A: Float64Array): Matrix => {
@@ -335,33 +341,10 @@ export function reducedHessianOperator(problem: Problem, red: Reduced): (v: Redu
     return out;
   };
 
-  // ---- primal: forward ----
-  const w = new Float64Array(d);
-  for (let i = 0; i < d; i++) w[i] = px[i]! + py * bs[i]!;
-  const V = mat(d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) V.data[i * d + j] = Qx[i * d + j]! + bs[i]! * qy[j]!;
-  const Hw = mv(H, w, d);
-  const c0 = mtv(V.data, Hw, d);
-  axpy(c0, s2 * py, qy);
-  const HV = gemm(mat(d), problem.H, V);
+  // ---- primal: forward (shared with riskReduced) ----
+  const { px, py, Qx, qy, V, Hw, HV, L, r, m, Hq, alpha2, a1, omega0, b1, omega2, Hm, Hr, Hc0 } = reducedPrimal(problem, red);
   const HVH = gemm(mat(d), HV, problem.H);
-  const L = mat(d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) L.data[i * d + j] = py * HV.data[j * d + i]! + qy[i]! * Hw[j]!;
-  const r = new Float64Array(d);
-  for (let i = 0; i < d; i++) r[i] = py * qy[i]!;
-  const m = new Float64Array(d);
-  for (let i = 0; i < d; i++) m[i] = c0[i]! + betaM[i]! - bs[i]!;
-  const Hq = mv(H, qy, d);
-  const alpha2 = dot(qy, Hq);
   const alpha0 = dot(V.data, HVH.data) + s2 * alpha2; // tr(VᵀHVH) = tr(HVᵀHV)
-  const a1 = mv(HV.data, Hq, d);
-  const omega0 = dot(w, Hw) + s2 * py * py;
-  const b1 = new Float64Array(d);
-  for (let i = 0; i < d; i++) b1[i] = py * Hw[i]!;
-  const omega2 = py * py;
-  const Hm = mv(H, m, d);
-  const Hr = mv(H, r, d);
-  const Hc0 = mv(H, c0, d);
   const HPsi = gemm(mat(d), problem.H, problem.Psi);
   const HL = gemm(mat(d), problem.H, L);
   const HLPsi = gemm(mat(d), HL, problem.Psi);
