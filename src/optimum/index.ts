@@ -15,7 +15,7 @@
  * Shapes: d feature dimension; reduced parameters θ = (β_m [d] (LTB only), p [d+1], Q [d+1, d]),
  * packed in that order, row-major.
  */
-export { optimum, OPTIMUM_KINDS, MAX_ATTENTION_SCALE } from './optimum.js';
+export { optimum, OPTIMUM_KINDS, MAX_ATTENTION_SCALE, MIN_ATTENTION_SCALE } from './optimum.js';
 export type { OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum } from './optimum.js';
 export { optimumAttention, attentionStarts, MAX_DIMENSION } from './multistart.js';
 export type { AttentionOptimum, AttentionOptimumOptions, AttentionStart, AttentionProgress } from './multistart.js';

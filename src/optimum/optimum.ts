@@ -41,6 +41,8 @@ export type Optimum = GdBetaOptimum | Gd0Optimum | AttentionOptimum;
  */
 /** Largest E[y²] the LSA/LTB optimum accepts: its curvatures scale like E[y²]², which must stay below ≈ 1e308. */
 export const MAX_ATTENTION_SCALE = 1e150;
+/** Smallest positive E[y²] the LSA/LTB optimum accepts (E[y²] = 0, every risk zero, is allowed). */
+export const MIN_ATTENTION_SCALE = 1e-150;
 
 export function optimum(problem: Problem, kind: 'gd-beta', options?: AttentionOptimumOptions): GdBetaOptimum;
 export function optimum(problem: Problem, kind: 'gd-0', options?: AttentionOptimumOptions): Gd0Optimum;
@@ -57,6 +59,13 @@ export function optimum(problem: Problem, kind: OptimumKind, options: AttentionO
       // The numerical optimum multiplies risks, gradients and curvatures of size up to E[y²]²:
       // beyond MAX_ATTENTION_SCALE they overflow float64. Say so in the user's terms.
       const ey2 = problem.labelSecondMoment;
+      if (ey2 > 0 && ey2 < MIN_ATTENTION_SCALE) {
+        throw new NumericalError(
+          `optimum(${kind})`,
+          `the problem's scale E[y²] = σ² + tr(HΨ) + ‖β*‖²_H ≈ ${ey2.toExponential(2)} is too small for the numerical optimum (its curvatures reach E[y²]², below float64's normal range): ` +
+            'rescale the problem — β* → s·β*, Ψ → s²Ψ, σ² → s²σ² multiplies every risk by s²',
+        );
+      }
       if (ey2 > MAX_ATTENTION_SCALE) {
         throw new NumericalError(
           `optimum(${kind})`,
