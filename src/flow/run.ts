@@ -28,7 +28,7 @@
  * values. A run with tEnd that sits exactly at the optimum (an exact fixed point) stops there as
  * 'converged' instead of stepping to tEnd.
  */
-import { InputError } from '../errors.js';
+import { InputError, requireFinite } from '../errors.js';
 import { problemScale, type Estimator, type Gd0, type GdBeta, type Lsa, type Ltb, type Problem } from '../models/index.js';
 import { attentionFlow, attentionInitialState, RANDOM_ATTENTION_SCALE, type AttentionFlow } from './attentionFlow.js';
 import { gdBetaExponentialProblem } from './gdbetaExponential.js';
@@ -324,6 +324,11 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
 
   if (model === 'gd-beta' || model === 'gd-0') {
     const flow = gdBetaFlow(problem, model);
+    // The flow's linear part is the Hessian at the optimum: at extreme scales (σ² ≈ 1e308) it overflows.
+    const hs = flow.hessian();
+    const scaleHint = `rescale the problem (E[y²] = ${problem.labelSecondMoment.toExponential(3)}, σ² = ${problem.sigma2.toExponential(3)}; β* → β*/s, Ψ → Ψ/s², σ² → σ²/s² divides every risk by s²)`;
+    requireFinite(hs.lambdaMax, `flow(${model})`, 'the largest eigenvalue of the Hessian at the optimum', scaleHint);
+    requireFinite(hs.lambdaMin, `flow(${model})`, 'the smallest eigenvalue of the Hessian at the optimum', scaleHint);
     const init = options.init ?? 'zero';
     if (typeof init === 'object' && init.kind !== 'gd-beta' && init.kind !== 'gd-0') {
       throw new InputError('init', `a ${model} flow starts from a gd-beta or gd-0 estimator, got '${init.kind}'`);

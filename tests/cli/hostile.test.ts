@@ -104,6 +104,15 @@ describe('the numerical LSA/LTB optimum at extreme scale and size', () => {
   });
 });
 
+describe('flows at extreme scale (found by the fuzz test)', () => {
+  it('σ² = 1e308: the Hessian at the optimum overflows — exit 3 naming it, not an internal error from the ODE library', async () => {
+    const p = tempFiles({ 'p.json': { d: 2, M: 26, H: [0.13, 5.2], Psi: [4e-202, 3e-239], betaStar: 1e-37, sigma2: 1e308 } })['p.json']!;
+    const r = await runCliInProcess(['flow', '--problem', p, '--method', 'etd4', '--max-steps', '2']);
+    expect(r.code).toBe(3);
+    expect(oneLine(r.stderr, 'numerical failure')).toMatch(/flow\(gd-beta\): the largest eigenvalue of the Hessian at the optimum overflows float64: rescale/);
+  });
+});
+
 describe('files and directories', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'linear-icl-hostile-')), 'plain');
   writeFileSync(file, 'x');
