@@ -10,6 +10,7 @@
  * Each evaluation is O(d³) (a few d×d products inside `riskReduced`) and allocates its temporaries
  * (the risk kernel does): these flows are small (n ≈ d²) and not the hot path of the benchmarks.
  */
+import { InputError } from '../errors.js';
 import { Rng, type Matrix } from '../linalg/index.js';
 import { estimatorFromReduced, reducedForm, type AttentionKind, type Lsa, type Ltb, type Problem, type Reduced } from '../models/index.js';
 import { riskAttention, riskReduced } from '../risk/index.js';
@@ -57,14 +58,14 @@ export const RANDOM_ATTENTION_SCALE = 0.1;
 /**
  * The LTB or LSA gradient flow (4.10) of a problem (docs/math.md §4.2; see the module comment).
  * Masking follows `problem.masked`.
- * @throws RangeError when a raw LTB's `spec.mlpWidth` is not a positive integer.
+ * @throws {InputError} on `mlpWidth` when a raw LTB's `spec.mlpWidth` is not a positive integer.
  */
 export function attentionFlow(problem: Problem, spec: AttentionFlowSpec): AttentionFlow {
   const { model, parametrization = 'reduced', mlpWidth = 1 } = spec;
   const d = problem.d;
   const m = d + 1;
   if (parametrization === 'raw' && model === 'ltb' && (!Number.isInteger(mlpWidth) || mlpWidth < 1)) {
-    throw new RangeError(`attentionFlow: mlpWidth must be a positive integer, got ${mlpWidth}`);
+    throw new InputError('mlpWidth', `must be a positive integer, got ${mlpWidth}`);
   }
   const df = parametrization === 'raw' && model === 'ltb' ? mlpWidth : 0;
   let n: number;

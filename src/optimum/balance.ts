@@ -1,8 +1,9 @@
 /**
  * Balancing the gauge of the reduced parameters: (p, Q) → (t·p, Q/t) leaves the risk unchanged
  * (it depends on them only through QᵀWp), so every start and every result of the LSA/LTB optimum is
- * moved along that orbit to ‖p‖₂ = ‖Q‖_F, where the weights are well scaled and the balancing term
- * of the objective vanishes. (ZFB's balanced *start* is a different object: src/flow
+ * moved along that orbit to a balanced point, where the weights are well scaled and the balancing
+ * term of the objective vanishes. The optimum applies it in whitened coordinates (‖p̂‖₂ = ‖Q̂‖_F, see
+ * whitening.ts), so its results are balanced there, not necessarily in (p, Q) themselves. (ZFB's balanced *start* is a different object: src/flow
  * `zfbBalancedStart`.)
  */
 import { reducedLayout, type AttentionKind } from '../models/index.js';
