@@ -50,9 +50,9 @@ export type {
 } from './risk/index.js';
 
 // The optimum of every class: optimum(problem, 'gd-beta' | 'gd-0' | 'lsa' | 'ltb').
-export { optimum, OPTIMUM_KINDS, optimumAttention } from './optimum/index.js';
+export { optimum, OPTIMUM_KINDS, optimumAttention, MAX_DIMENSION, MAX_ATTENTION_SCALE, MIN_ATTENTION_SCALE } from './optimum/index.js';
 export type {
-  OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum, AttentionOptimum, AttentionOptimumOptions, StartResult, StartOptions, FlowStage,
+  OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum, AttentionOptimum, AttentionOptimumOptions, AttentionProgress, StartResult, StartOptions, FlowStage,
 } from './optimum/index.js';
 // Types of the optimiser options and statuses the optimum reports (src/optim).
 export type { LbfgsOptions, LbfgsStatus, NewtonPolishStatus } from './optim/index.js';

@@ -31,6 +31,11 @@ export interface Gd0Optimum extends GdOptimum<Gd0> {
  */
 export type Optimum = GdBetaOptimum | Gd0Optimum | AttentionOptimum;
 
+/** Largest E[y²] the LSA/LTB optimum accepts: its curvatures scale like E[y²]², which must stay below ≈ 1e308. */
+export const MAX_ATTENTION_SCALE = 1e150;
+/** Smallest positive E[y²] the LSA/LTB optimum accepts (E[y²] = 0, every risk zero, is allowed). */
+export const MIN_ATTENTION_SCALE = 1e-150;
+
 /**
  * The optimal estimator of a class and its risk: `'gd-beta'`/`'gd-0'` in closed form (O(d³); the
  * options are not used), `'lsa'`/`'ltb'` by {@link optimumAttention} with these options.
@@ -39,11 +44,6 @@ export type Optimum = GdBetaOptimum | Gd0Optimum | AttentionOptimum;
  *
  * @throws RangeError for an unknown kind; {@link NumericalError} (CLI exit 3) when every LSA/LTB start diverged.
  */
-/** Largest E[y²] the LSA/LTB optimum accepts: its curvatures scale like E[y²]², which must stay below ≈ 1e308. */
-export const MAX_ATTENTION_SCALE = 1e150;
-/** Smallest positive E[y²] the LSA/LTB optimum accepts (E[y²] = 0, every risk zero, is allowed). */
-export const MIN_ATTENTION_SCALE = 1e-150;
-
 export function optimum(problem: Problem, kind: 'gd-beta', options?: AttentionOptimumOptions): GdBetaOptimum;
 export function optimum(problem: Problem, kind: 'gd-0', options?: AttentionOptimumOptions): Gd0Optimum;
 export function optimum(problem: Problem, kind: AttentionKind, options?: AttentionOptimumOptions): AttentionOptimum;

@@ -64,11 +64,6 @@ function ger(A: Float64Array, alpha: number, x: Float64Array, y: Float64Array, d
 }
 
 /**
- * Exact risk of the reduced parameters (β_m [d], p [d+1], Q [d+1, d]) on a problem (masked or not,
- * from the problem): (3.22), plus (3.23) when unmasked, in units of y²; and its gradient (the reverse
- * pass of docs/math.md §3.3) when `wantGrad` (default true).
- */
-/**
  * The forward (primal) quantities of the reduced risk (docs/math.md §3.3) that both the risk with its
  * gradient ({@link riskReduced}) and the Hessian-vector products ({@link reducedHessianOperator})
  * start from: w = p_x + p_yβ*, V = Q_x + β*q_yᵀ, c₀ = VᵀHw + σ²p_y q_y, L = p_y(HV)ᵀ + q_y(Hw)ᵀ,
@@ -109,6 +104,11 @@ function reducedPrimal(problem: Problem, red: Reduced) {
   return { px, py, Qx, qy, w, V, Hw, c0, HV, L, r, m, Hq, alpha2, a1, omega0, b1, omega2, Hm, Hr, Hc0 };
 }
 
+/**
+ * Exact risk of the reduced parameters (β_m [d], p [d+1], Q [d+1, d]) on a problem (masked or not,
+ * from the problem): (3.22), plus (3.23) when unmasked, in units of y²; and its gradient (the reverse
+ * pass of docs/math.md §3.3) when `wantGrad` (default true).
+ */
 export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): ReducedRisk {
   const { d, M, sigma2: s2, betaStar: bs, t1, t2, masked } = problem;
   const H = problem.H.data;
