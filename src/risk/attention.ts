@@ -64,6 +64,32 @@ function ger(A: Float64Array, alpha: number, x: Float64Array, y: Float64Array, d
 }
 
 /**
+ * Adjoints of m and r seeded by the risk's m- and r-terms (the start of the reverse pass of
+ * docs/math.md §3.3): m̄ = 2Hm + 2t₁Hr, r̄ = 2t₂(1 + 1/M)Hr + 2t₁Hm + (2t₁/M)Hc₀. Linear in
+ * (Hm, Hr, Hc₀), so the Hessian-vector sweep applies the same map to their tangents.
+ */
+function momentAdjoints(Hm: Float64Array, Hr: Float64Array, Hc0: Float64Array, t1: number, t2: number, invM: number): { mbar: Float64Array; rbar: Float64Array } {
+  const d = Hm.length;
+  const mbar = new Float64Array(d);
+  axpy(mbar, 2, Hm);
+  axpy(mbar, 2 * t1, Hr);
+  const rbar = new Float64Array(d);
+  axpy(rbar, 2 * t2 * (1 + invM), Hr);
+  axpy(rbar, 2 * t1, Hm);
+  axpy(rbar, 2 * t1 * invM, Hc0);
+  return { mbar, rbar };
+}
+
+/** c̄₀ = (2/M)Hc₀ + (2t₁/M)Hr + m̄ (m = c₀ + β_m − β* passes m̄ on); linear in its inputs. */
+function c0Adjoint(Hc0: Float64Array, Hr: Float64Array, mbar: Float64Array, t1: number, invM: number): Float64Array {
+  const c0bar = new Float64Array(Hc0.length);
+  axpy(c0bar, 2 * invM, Hc0);
+  axpy(c0bar, 2 * t1 * invM, Hr);
+  axpy(c0bar, 1, mbar);
+  return c0bar;
+}
+
+/**
  * The forward (primal) quantities of the reduced risk (docs/math.md §3.3) that both the risk with its
  * gradient ({@link riskReduced}) and the Hessian-vector products ({@link reducedHessianOperator})
  * start from: w = p_x + p_yβ*, V = Q_x + β*q_yᵀ, c₀ = VᵀHw + σ²p_y q_y, L = p_y(HV)ᵀ + q_y(Hw)ᵀ,
@@ -163,13 +189,7 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
 
   // ---- reverse pass ----
   const invM = 1 / M;
-  const mbar = new Float64Array(d);
-  axpy(mbar, 2, Hm);
-  axpy(mbar, 2 * t1, Hr);
-  const rbar = new Float64Array(d);
-  axpy(rbar, 2 * t2 * (1 + invM), Hr);
-  axpy(rbar, 2 * t1, Hm);
-  axpy(rbar, 2 * t1 * invM, Hc0);
+  const { mbar, rbar } = momentAdjoints(Hm, Hr, Hc0, t1, t2, invM);
   const pxbar = new Float64Array(d);
   const Qxbar = mat(d);
   if (!masked && uvec && As && ebar && HAsH) {
@@ -204,10 +224,7 @@ export function riskReduced(problem: Problem, red: Reduced, wantGrad = true): Re
       for (let j = 0; j < d; j++) Qxbar.data[i * d + j] += 0.5 * (Gbar.data[i * d + j]! + Gbar.data[j * d + i]!);
     }
   }
-  const c0bar = new Float64Array(d);
-  axpy(c0bar, 2 * invM, Hc0);
-  axpy(c0bar, 2 * t1 * invM, Hr);
-  axpy(c0bar, 1, mbar);
+  const c0bar = c0Adjoint(Hc0, Hr, mbar, t1, invM);
   grad.betaM.set(mbar);
 
   // L̄ = 2HNΨ + (2/M)HLΨ
@@ -350,13 +367,7 @@ export function reducedHessianOperator(problem: Problem, red: Reduced): (v: Redu
   const HLPsi = gemm(mat(d), HL, problem.Psi);
 
   // ---- primal: reverse ----
-  const mbar = new Float64Array(d);
-  axpy(mbar, 2, Hm);
-  axpy(mbar, 2 * t1, Hr);
-  const rbar = new Float64Array(d);
-  axpy(rbar, 2 * t2 * (1 + invM), Hr);
-  axpy(rbar, 2 * t1, Hm);
-  axpy(rbar, 2 * t1 * invM, Hc0);
+  const { mbar, rbar } = momentAdjoints(Hm, Hr, Hc0, t1, t2, invM);
   // unmasked primal
   let u: Float64Array = new Float64Array(0);
   let As = mat(0);
@@ -387,10 +398,7 @@ export function reducedHessianOperator(problem: Problem, red: Reduced): (v: Redu
     axpy(mbar, 1, ebarbar);
     axpy(rbar, t1, ebarbar);
   }
-  const c0bar = new Float64Array(d);
-  axpy(c0bar, 2 * invM, Hc0);
-  axpy(c0bar, 2 * t1 * invM, Hr);
-  axpy(c0bar, 1, mbar);
+  const c0bar = c0Adjoint(Hc0, Hr, mbar, t1, invM);
   // L̄ = 2HNΨ + (2/M)HLΨ, N = L − I
   const Lbar = new Float64Array(dd);
   for (let k = 0; k < dd; k++) Lbar[k] = (2 + 2 * invM) * HLPsi.data[k]! - 2 * HPsi.data[k]!;
@@ -447,13 +455,7 @@ export function reducedHessianOperator(problem: Problem, red: Reduced): (v: Redu
     const Hc0D = mv(H, c0D, d);
 
     // ---- tangent: reverse ----
-    const mbarD = new Float64Array(d);
-    axpy(mbarD, 2, HmD);
-    axpy(mbarD, 2 * t1, HrD);
-    const rbarD = new Float64Array(d);
-    axpy(rbarD, 2 * t2 * (1 + invM), HrD);
-    axpy(rbarD, 2 * t1, HmD);
-    axpy(rbarD, 2 * t1 * invM, Hc0D);
+    const { mbar: mbarD, rbar: rbarD } = momentAdjoints(HmD, HrD, Hc0D, t1, t2, invM); // linear: the same map on tangents
     const pxbarD = new Float64Array(d);
     const QxbarD = new Float64Array(dd);
     if (!masked) {
@@ -502,10 +504,7 @@ export function reducedHessianOperator(problem: Problem, red: Reduced): (v: Redu
       ger(G, (4 / M2) * tauS, u, uD, d);
       for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) QxbarD[i * d + j] += 0.5 * (G[i * d + j]! + G[j * d + i]!);
     }
-    const c0barD = new Float64Array(d);
-    axpy(c0barD, 2 * invM, Hc0D);
-    axpy(c0barD, 2 * t1 * invM, HrD);
-    axpy(c0barD, 1, mbarD);
+    const c0barD = c0Adjoint(Hc0D, HrD, mbarD, t1, invM);
 
     // L̄̇ = (2 + 2/M)·H L̇ Ψ
     const LbarD = gemm(mat(d), gemm(mat(d), problem.H, LD), problem.Psi);
