@@ -25,12 +25,13 @@ import {
   FLOW_MODELS,
   flowMeasures,
   runFlow,
+  type FlowMeasures,
   type FlowMethod,
   type FlowModel,
   type FlowRun,
   type RunFlowOptions,
 } from '../../flow/index.js';
-import { estimatorToJSON, parseEstimator, type Problem } from '../../models/index.js';
+import { estimatorToJSON, parseEstimator } from '../../models/index.js';
 import { renderFigureSvg } from '../../report/index.js';
 import { flowRunFigure } from '../../verify/index.js';
 import { emit, jsonReplacer, makeOutputDir, parseIntOption, parseJsonFile, parsePositiveOption, withFlagNames } from '../io.js';
@@ -139,8 +140,9 @@ export function registerFlow(program: Command): void {
       onStep: progress?.update,
     })));
     progress?.done();
-    const result = summary(problem, run);
-    if (opts.out !== undefined) await writeOutputs(opts.out, problem, run, result, opts.saveEvery);
+    const measures = flowMeasures(problem, run);
+    const result = summary(run, measures);
+    if (opts.out !== undefined) await writeOutputs(opts.out, run, measures, result, opts.saveEvery);
     emit(opts.json, result, () => human(run, result));
     const failure = FAILURE_ADVICE[run.status];
     if (failure !== undefined) {
@@ -174,9 +176,9 @@ interface FlowSummary {
   estimator: Record<string, unknown>;
 }
 
-function summary(problem: Problem, run: FlowRun): FlowSummary {
+function summary(run: FlowRun, measures: FlowMeasures): FlowSummary {
   const v = run.verdict;
-  const { finalRisk, distanceToOptimum, measuredRate, predictedRate, rateNote, predictedRateNote } = flowMeasures(problem, run);
+  const { finalRisk, distanceToOptimum, measuredRate, predictedRate, rateNote, predictedRateNote } = measures;
   const { kind: _kind, ...rest } = v as unknown as Record<string, unknown> & { kind: string };
   void _kind;
   return {
@@ -258,14 +260,14 @@ function progressLine(model: FlowModel): { update: (info: { t: number; step: num
  * `--out DIR`: trajectory.csv (t, risk, gap at every `saveEvery`-th saved step and the last), result.json (the --json result)
  * and rate.svg with its vega-lite spec rate.vl.json (the report's figure pipeline).
  */
-async function writeOutputs(dir: string, problem: Problem, run: FlowRun, result: FlowSummary, saveEvery: number): Promise<void> {
+async function writeOutputs(dir: string, run: FlowRun, measures: FlowMeasures, result: FlowSummary, saveEvery: number): Promise<void> {
   makeOutputDir(dir, '--out');
   const lines = ['t,risk,gap'];
   const n = run.ts.length;
   for (let k = 0; k < n; k++) if (k % saveEvery === 0 || k === n - 1) lines.push(`${run.ts[k]},${run.risks[k]},${run.gaps[k]}`);
   writeFileSync(join(dir, 'trajectory.csv'), `${lines.join('\n')}\n`);
   writeFileSync(join(dir, 'result.json'), `${JSON.stringify(result, jsonReplacer, 2)}\n`);
-  const fig = await renderFigureSvg(flowRunFigure(run, flowMeasures(problem, run)));
+  const fig = await renderFigureSvg(flowRunFigure(run, measures));
   writeFileSync(join(dir, 'rate.svg'), fig.svg);
   writeFileSync(join(dir, 'rate.vl.json'), `${JSON.stringify(fig.spec, null, 2)}\n`);
 }
