@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { InputError, NumericalError } from '../errors.js';
+import { PROBLEM_KEYS } from '../models/index.js';
 
 /** Reads and parses a JSON file; failures become an InputError naming the file. */
 export function readJsonFile(path: string, option: string): unknown {
@@ -106,16 +107,18 @@ export function parsePositiveOption(name: string): (v: string) => number {
 }
 
 /**
- * Runs a library call whose options came from command-line flags: an {@link InputError} naming an
- * option field (`tEnd`) is re-thrown naming the flag (`--t-end`), so the library speaks in its own
- * field names and only the CLI knows its flags.
+ * Runs a library call whose options came from command-line flags and whose problem came from a
+ * file: an {@link InputError} naming an option field (`tEnd`) is re-thrown naming the flag
+ * (`--t-end`), and one naming a problem field (`d`, `M`, `sigma2`, …) is attributed to
+ * `problemFile` — the library speaks in its own field names, only the CLI knows flags and files.
  */
-export function withFlagNames<T>(flags: Readonly<Record<string, string>>, call: () => T): T {
+export function withFlagNames<T>(flags: Readonly<Record<string, string>>, call: () => T, problemFile?: string): T {
   try {
     return call();
   } catch (e) {
-    if (e instanceof InputError && e.file === undefined && Object.hasOwn(flags, e.field)) {
-      throw new InputError(flags[e.field]!, e.reason);
+    if (e instanceof InputError && e.file === undefined) {
+      if (Object.hasOwn(flags, e.field)) throw new InputError(flags[e.field]!, e.reason);
+      if (problemFile !== undefined && (PROBLEM_KEYS as readonly string[]).includes(e.field)) throw e.inFile(problemFile);
     }
     throw e;
   }

@@ -102,7 +102,8 @@ function log10Sum(logs: readonly number[]): number {
   return m + Math.log10(logs.reduce((s, l) => s + 10 ** (l - m), 0));
 }
 
-const PROBLEM_KEYS = ['d', 'M', 'H', 'Psi', 'betaStar', 'sigma2', 'masked', 'name', 'description'] as const;
+/** The keys a problem JSON may have (anything else is an error). */
+export const PROBLEM_KEYS = ['d', 'M', 'H', 'Psi', 'betaStar', 'sigma2', 'masked', 'name', 'description'] as const;
 
 function inferDim(value: unknown): number | undefined {
   if (Array.isArray(value)) return value.length;

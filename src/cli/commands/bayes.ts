@@ -6,7 +6,6 @@
  * plus "exact" when d = 1. σ² = 0 is a user error (exit 2, naming `sigma2`).
  */
 import type { Command } from 'commander';
-import { InputError } from '../../errors.js';
 import { bayesReference, type BayesReference } from '../../risk/index.js';
 import { emit, parseIntOption, withFlagNames } from '../io.js';
 import { fmt, loadProblem, withJson } from './common.js';
@@ -22,14 +21,8 @@ export function registerBayes(program: Command): void {
       .option('--seed <S>', 'seed of the Wishart stream', parseIntOption('--seed', 0, 2 ** 32 - 1), 1),
   ).action((opts: { problem: string; samples: number; seed: number; json: boolean }) => {
     const problem = loadProblem(opts.problem);
-    let r: BayesReference;
-    try {
-      r = withFlagNames({ samples: '--samples', seed: '--seed' }, () => bayesReference(problem, { samples: opts.samples, seed: opts.seed }));
-    } catch (e) {
-      // σ² = 0 is a property of the problem file: name the file with the field.
-      if (e instanceof InputError && e.field === 'sigma2' && e.file === undefined) throw e.inFile(opts.problem);
-      throw e;
-    }
+    // σ² = 0 is a property of the problem file: the error names the file with the field.
+    const r: BayesReference = withFlagNames({ samples: '--samples', seed: '--seed' }, () => bayesReference(problem, { samples: opts.samples, seed: opts.seed }), opts.problem);
     const result: Record<string, number> = {
       lower: r.lower, upper: r.upper, approx: r.approx, estimate: r.estimate, stderr: r.stderr, samples: r.samples, seed: r.seed,
     };

@@ -60,16 +60,6 @@ interface FlowOpts {
   json: boolean;
 }
 
-/** Runs `call`, attributing an InputError on a problem field (d, M) to the problem file. */
-function inProblemFile<T>(file: string, call: () => T): T {
-  try {
-    return call();
-  } catch (e) {
-    if (e instanceof InputError && e.file === undefined && (e.field === 'd' || e.field === 'M')) throw e.inFile(file);
-    throw e;
-  }
-}
-
 /** The flag of each {@link RunFlowOptions} field, for the library's errors. */
 const FLOW_FLAGS: Readonly<Record<string, string>> = {
   model: '--model', parametrization: '--parametrization', init: '--init', seed: '--seed', initScale: '--init-scale',
@@ -122,7 +112,7 @@ export function registerFlow(program: Command): void {
     else init = parseJsonFile(opts.init, '--init', (v) => parseEstimator(v, problem.d));
 
     const progress = process.stderr.isTTY ? progressLine(opts.model) : undefined;
-    const run = withFlagNames(FLOW_FLAGS, () => inProblemFile(opts.problem, () => runFlow(problem, {
+    const run = withFlagNames(FLOW_FLAGS, () => runFlow(problem, {
       model: opts.model,
       parametrization: opts.parametrization,
       init,
@@ -138,7 +128,7 @@ export function registerFlow(program: Command): void {
       convergedDistance: opts.convergedDistance,
       maxSteps: opts.maxSteps,
       onStep: progress?.update,
-    })));
+    }), opts.problem);
     progress?.done();
     const measures = flowMeasures(problem, run);
     const result = summary(run, measures);

@@ -1,6 +1,5 @@
 /** `linear-icl mc --problem P.json --estimator E.json --samples N --seed S` — Monte Carlo risk. */
 import type { Command } from 'commander';
-import { InputError } from '../../errors.js';
 import { monteCarloRisk } from '../../risk/index.js';
 import { emit, parseIntOption, withFlagNames } from '../io.js';
 import { fmt, loadEstimator, loadProblem, withJson } from './common.js';
@@ -17,15 +16,7 @@ export function registerMc(program: Command): void {
   ).action((opts: { problem: string; estimator: string; samples: number; seed: number; json: boolean }) => {
     const problem = loadProblem(opts.problem);
     const est = loadEstimator(opts.estimator, problem.d);
-    const r = withFlagNames({ samples: '--samples', seed: '--seed' }, () => {
-      try {
-        return monteCarloRisk(problem, est, { samples: opts.samples, seed: opts.seed });
-      } catch (e) {
-        // M is a field of the problem file: name the file with it.
-        if (e instanceof InputError && e.field === 'M' && e.file === undefined) throw e.inFile(opts.problem);
-        throw e;
-      }
-    });
+    const r = withFlagNames({ samples: '--samples', seed: '--seed' }, () => monteCarloRisk(problem, est, { samples: opts.samples, seed: opts.seed }), opts.problem);
     emit(opts.json, { kind: est.kind, mean: r.mean, stderr: r.stderr, samples: r.samples, seed: r.seed }, () =>
       `kind     ${est.kind}\nmean     ${fmt(r.mean)}\nstderr   ${fmt(r.stderr)}  (Monte Carlo, ${r.samples} prompts, seed ${r.seed})`,
     );

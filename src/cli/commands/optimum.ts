@@ -5,7 +5,6 @@
  */
 import { Option, type Command } from 'commander';
 import { estimatorToJSON, type EffectiveGdBeta } from '../../models/index.js';
-import { InputError } from '../../errors.js';
 import { MAX_DIMENSION, optimum, OPTIMUM_KINDS, type AttentionProgress, type OptimumKind } from '../../optimum/index.js';
 import { emit, parseIntOption, withFlagNames } from '../io.js';
 import { fmt, loadProblem, withJson } from './common.js';
@@ -42,13 +41,10 @@ export function registerOptimum(program: Command): void {
     const opt = withFlagNames({ maxDimension: '--max-dimension', seed: '--seed' }, () => {
       try {
         return optimum(problem, opts.class, { seed: opts.seed, ...(opts.maxDimension !== undefined ? { maxDimension: opts.maxDimension } : {}), ...(onProgress ? { onProgress } : {}) });
-      } catch (e) {
-        if (e instanceof InputError && e.field === 'd' && e.file === undefined) throw e.inFile(opts.problem);
-        throw e;
       } finally {
         if (tty) process.stderr.write('\r\x1b[2K');
       }
-    });
+    }, opts.problem);
     if (opt.kind === 'gd-beta' || opt.kind === 'gd-0') {
       emit(opts.json, { class: opts.class, risk: opt.risk, estimator: estimatorToJSON(opt.estimator) }, () =>
         `class  ${opts.class}\nrisk   ${fmt(opt.risk)}  (closed form, docs/math.md §3.2)\nestimator ${JSON.stringify(estimatorToJSON(opt.estimator))}`,
