@@ -6,8 +6,7 @@
  * - input files are JSON; a missing file, malformed JSON or a schema violation is an
  *   {@link InputError} naming the file and the field (exit code 2).
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { InputError, NumericalError } from '../errors.js';
 import { PROBLEM_KEYS } from '../models/index.js';
 
@@ -121,37 +120,6 @@ export function withFlagNames<T>(flags: Readonly<Record<string, string>>, call: 
       if (problemFile !== undefined && (PROBLEM_KEYS as readonly string[]).includes(e.field)) throw e.inFile(problemFile);
     }
     throw e;
-  }
-}
-
-/**
- * Creates `dir` and its missing parents one level at a time (Node's recursive mkdir loops forever on
- * paths such as /proc/nonexist/x); any failure is an {@link InputError} naming the option, the
- * path and the system's reason.
- */
-export function makeOutputDir(dir: string, option: string): void {
-  const target = resolve(dir);
-  const parts = target.split(sep).filter((p) => p !== '');
-  let path = target.startsWith(sep) ? sep : '';
-  for (const part of parts) {
-    path = path === '' || path.endsWith(sep) ? `${path}${part}` : `${path}${sep}${part}`;
-    let stat;
-    try {
-      stat = statSync(path, { throwIfNoEntry: false });
-    } catch (e) {
-      throw new InputError(option, `cannot create directory ${dir}: ${path} is not accessible (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
-    if (stat !== undefined) {
-      if (!stat.isDirectory()) throw new InputError(option, `cannot create directory ${dir}: ${path} is not a directory`);
-      continue;
-    }
-    try {
-      mkdirSync(path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') continue;
-      throw new InputError(option, `cannot create directory ${dir} (${code ?? String(e)} at ${path}): choose a writable directory`);
-    }
   }
 }
 

@@ -42,6 +42,7 @@ export type { CellStatus, HtmlFigure } from './html.js';
 export { htmlTable, reportHtml, isStatusColumn, cellStatus, REPORT_CSS } from './html.js';
 export type { Section, Report, WrittenFigure, WrittenReport } from './report.js';
 export { writeReport, reportMarkdown, reportFigures, FIGURES_DIR } from './report.js';
+export { makeDirectory } from './directory.js';
 export type { BrowserCheckOptions, FigureCheck, BrowserCheckResult } from './browser.js';
 export {
   checkReportInBrowser,

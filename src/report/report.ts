@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { makeDirectory } from './directory.js';
 import { escapeMarkdownText } from './format.js';
 import { validateFigure, type LineFigure } from './figure.js';
 import { reportHtml, type HtmlFigure } from './html.js';
@@ -137,7 +138,7 @@ export async function writeReport(outDir: string, report: Report): Promise<Writt
   const figs = reportFigures(report);
   const dir = resolve(outDir);
   const figDir = join(dir, FIGURES_DIR);
-  await mkdir(figDir, { recursive: true });
+  makeDirectory(figDir, 'outDir');
   const files: string[] = [];
   const rendered: RenderedFigure[] = [];
   for (const f of figs) rendered.push(await renderFigureSvg(f));

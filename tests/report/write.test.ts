@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVegaLiteSpec, writeReport, type LineFigure, type Report, type WrittenReport } from '../../src/report/index.js';
 import { allFigures, sampleReport } from './fixtures.js';
+import { InputError } from '../../src/errors.js';
 
 const hostile: LineFigure = {
   id: 'hostile',
@@ -121,5 +122,14 @@ describe('writeReport', () => {
     const r: Report = { title: 't', sections: [{ heading: 'h', figures: [hostile, hostile] }] };
     await expect(writeReport(join(dir, 'dup'), r)).rejects.toThrow(/duplicate figure id "hostile"/);
     await expect(readdir(join(dir, 'dup'))).rejects.toThrow();
+  });
+});
+
+describe('writeReport into a directory that cannot be made', () => {
+  it('rejects at once with an InputError naming outDir (a recursive mkdir would never return on /proc)', async () => {
+    const t0 = performance.now();
+    await expect(writeReport('/proc/nonexist/x', sampleReport())).rejects.toThrow(InputError);
+    await expect(writeReport('/proc/nonexist/x', sampleReport())).rejects.toThrow(/^outDir: cannot create directory/);
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 });

@@ -32,9 +32,9 @@ import {
   type RunFlowOptions,
 } from '../../flow/index.js';
 import { estimatorToJSON, parseEstimator } from '../../models/index.js';
-import { renderFigureSvg } from '../../report/index.js';
+import { makeDirectory, renderFigureSvg } from '../../report/index.js';
 import { flowRunFigure } from '../../verify/index.js';
-import { emit, jsonReplacer, makeOutputDir, parseIntOption, parseJsonFile, parsePositiveOption, withFlagNames } from '../io.js';
+import { emit, jsonReplacer, parseIntOption, parseJsonFile, parsePositiveOption, withFlagNames } from '../io.js';
 import { fmt, loadProblem, withJson } from './common.js';
 import { EXIT } from '../exit.js';
 
@@ -251,7 +251,7 @@ function progressLine(model: FlowModel): { update: (info: { t: number; step: num
  * and rate.svg with its vega-lite spec rate.vl.json (the report's figure pipeline).
  */
 async function writeOutputs(dir: string, run: FlowRun, measures: FlowMeasures, result: FlowSummary, saveEvery: number): Promise<void> {
-  makeOutputDir(dir, '--out');
+  makeDirectory(dir, '--out');
   const lines = ['t,risk,gap'];
   const n = run.ts.length;
   for (let k = 0; k < n; k++) if (k % saveEvery === 0 || k === n - 1) lines.push(`${run.ts[k]},${run.risks[k]},${run.gaps[k]}`);

@@ -8,11 +8,11 @@
  * lazily) on the suite's problems and reports the float64 relative errors.
  */
 import type { Command } from 'commander';
-import { writeReport } from '../../report/index.js';
+import { makeDirectory, writeReport } from '../../report/index.js';
 import {
   buildReport, claimContext, defaultSuite, formatMeasured, parseSuite, preciseCheck, runSuite, type PreciseResult, type Suite,
 } from '../../verify/index.js';
-import { emit, makeOutputDir, parseJsonFile } from '../io.js';
+import { emit, parseJsonFile } from '../io.js';
 import { fmt, withJson } from './common.js';
 import { EXIT } from '../exit.js';
 
@@ -39,7 +39,7 @@ export function registerVerify(program: Command): void {
       .option('--precise', 're-evaluate the GD-β and LTB closed forms in 50-digit arithmetic and report the float64 errors', false),
   ).action(async (opts: VerifyOptions) => {
     const suite: Suite = opts.suite ? parseJsonFile(opts.suite, '--suite', parseSuite) : defaultSuite();
-    makeOutputDir(opts.out, '--out'); // before the claims run: a bad directory fails in a second, not after it
+    makeDirectory(opts.out, '--out'); // before the claims run: a bad directory fails in a second, not after it
     const tty = process.stderr.isTTY === true;
     const say = progress(tty);
     const ctx = claimContext({ seed: suite.seed, bayesSamples: suite.bayesSamples, mcSamples: suite.mcSamples });
