@@ -16,7 +16,7 @@ export type { ProjectedOptimum, ProjectedOptions } from './projected.js';
 export {
   CLAIMS, CLAIM_IDS, KNOWN_MOMENTS, claimContext, checkGdBetaIsLtb, checkOptimalLtbIsGdBeta, checkLsaGap, checkLsaGapGrowth,
   checkLsaGapSmallNoise, checkLsaLimit, checkNearBayes, checkMhm1, checkMhm2, checkMhmNonlinear, checkAcds, checkOptimizer, checkGdBetaFlow,
-  checkZfb, runGdBetaFlow, attentionFlowTrace, gammaStarEq35, monteCarloNonlinear, betaHNorm2, gd0AsLsa,
+  checkZfb, runGdBetaFlow, attentionFlowTrace, gammaStarEq35, monteCarloNonlinear, gd0AsLsa,
   responseExpectation, responseMoments, etaNonlinear, evalResponse, RESPONSES,
 } from './claims/index.js';
 export type {

@@ -15,7 +15,7 @@ import { reducedSize, withProblem, type Problem } from '../models/index.js';
 import { bayesReference, optimumGd0, optimumGdBeta } from '../risk/index.js';
 import type { FlowMeasures, FlowRun } from '../flow/index.js';
 import type { LineFigure, Report, Section, Table } from '../report/index.js';
-import { betaHNorm2, type ClaimContext, type ClaimResult } from './claims/index.js';
+import type { ClaimContext, ClaimResult } from './claims/index.js';
 import { attentionFlowTrace, runGdBetaFlow, type GdBetaFlowRun } from './claims/index.js';
 import type { PreciseResult } from './precise.js';
 import type { FigureSetting, Suite, SuiteRun } from './suite.js';
@@ -136,13 +136,13 @@ export function gdBetaFlowFigure(run: GdBetaFlowRun, M: number): LineFigure {
 /** Figures (d): LSA's additive error vs ‖β*‖_H and vs σ (ψ ∝ σ). Empty when β* = 0. */
 export function gapFigures(s: FigureSetting, ctx: ClaimContext): LineFigure[] {
   const base = withProblem(s.problem, { M: pickM(s) });
-  const b2 = betaHNorm2(base);
+  const b2 = base.betaHNorm2;
   if (!(b2 > 0) || !base.masked) return [];
   const gap = (p: Problem): number => ctx.optimum(p, 'lsa').risk - optimumGdBeta(p).risk;
   const factors = [0.25, 0.5, 1, 2, 4];
   const vsBeta = factors.map((f) => {
     const p = withProblem(base, { betaStar: Array.from(base.betaStar, (b) => b * f) });
-    return { x: Math.sqrt(betaHNorm2(p)), y: gap(p), limit: (2 * betaHNorm2(p)) / (p.M + 2) };
+    return { x: Math.sqrt(p.betaHNorm2), y: gap(p), limit: (2 * p.betaHNorm2) / (p.M + 2) };
   });
   const levels = [1, 0.3, 0.1, 0.03, 0.01];
   const s0 = Math.sqrt(base.sigma2);
@@ -326,7 +326,7 @@ export function buildReport(suite: Suite, run: SuiteRun, ctx: ClaimContext, opti
     sections.push({ heading: 'Findings', text: `${findingsText(s, risks, flowRun, near, run)}\n\n${tally}` });
     sections.push({
       heading: 'Figures',
-      text: `Setting: d = ${s.problem.d}, σ² = ${s.problem.sigma2}, ‖β*‖²_H = ${betaHNorm2(s.problem)}, M ∈ {${s.M.join(', ')}}` +
+      text: `Setting: d = ${s.problem.d}, σ² = ${s.problem.sigma2}, ‖β*‖²_H = ${s.problem.betaHNorm2}, M ∈ {${s.M.join(', ')}}` +
         `${s.problem.psiIsotropic !== null ? `, Ψ = ${s.problem.psiIsotropic}·I` : ''}.`,
       figures: [riskVsMFigure(risks), gd0MinusLsaFigure(risks), training, gdBetaFlowFigure(flowRun, M), ...gapFigs, ...(near ? [nearBayesFigure(near)] : [])],
     });

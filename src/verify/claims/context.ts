@@ -112,7 +112,4 @@ export function identityRows(d: number, c = 1): number[][] {
   return Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? c : 0)));
 }
 
-/** β*ᵀHβ* = ‖β*‖²_H (the problem carries it). */
-export function betaHNorm2(problem: Problem): number {
-  return problem.betaHNorm2;
-}
+

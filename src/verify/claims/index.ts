@@ -4,7 +4,7 @@
  * MHM-NL) with responses.ts (the nonlinear responses and η_NL), acds-zfb.ts (ACDS, ZFB), and the one
  * registry, registry.ts. The verify area's files import the claims through this file.
  */
-export { claimContext, betaHNorm2, relErr, matRelErr, identityRows } from './context.js';
+export { claimContext, relErr, matRelErr, identityRows } from './context.js';
 export type { ClaimResult, ClaimContext, ClaimContextOptions, ClassOptimum } from './context.js';
 export {
   checkGdBetaIsLtb, checkOptimalLtbIsGdBeta, checkLsaGap, checkLsaGapGrowth, checkLsaGapSmallNoise, checkLsaLimit, checkNearBayes, checkOptimizer,

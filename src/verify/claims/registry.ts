@@ -7,7 +7,7 @@ import { eigvalsh } from '../../linalg/index.js';
 import { lsaFromGd0, type Problem } from '../../models/index.js';
 import { optimumGd0, riskAttention } from '../../risk/index.js';
 import { checkAcds, checkZfb } from './acds-zfb.js';
-import { betaHNorm2, type ClaimContext, type ClaimResult, type ClassOptimum } from './context.js';
+import type { ClaimContext, ClaimResult, ClassOptimum } from './context.js';
 import { checkGdBetaFlow } from './flows.js';
 import { checkMhm1, checkMhm2, checkMhmNonlinear } from './mhm.js';
 import { RESPONSES } from './responses.js';
@@ -34,7 +34,7 @@ export interface ClaimSpec {
 }
 
 const isMasked = (p: Problem): boolean => p.masked;
-const nonzeroBeta = (p: Problem): string | null => (!p.masked ? 'needs masked attention (masked: true)' : betaHNorm2(p) > 0 ? null : 'needs β* ≠ 0');
+const nonzeroBeta = (p: Problem): string | null => (!p.masked ? 'needs masked attention (masked: true)' : p.betaHNorm2 > 0 ? null : 'needs β* ≠ 0');
 
 /** The catalogue of docs/math.md §5.1, in report order (ZWB-5 and ZFB live in src/verify/claims/flows.ts). */
 export const CLAIMS: readonly ClaimSpec[] = [

@@ -13,7 +13,7 @@ import {
 } from '../../models/index.js';
 import { bayesReference, optimumGdBeta, riskAttention, riskGdBeta } from '../../risk/index.js';
 import { optimumAttentionProjected } from '../projected.js';
-import { betaHNorm2, matRelErr, relErr, type ClaimContext, type ClaimResult } from './context.js';
+import { matRelErr, relErr, type ClaimContext, type ClaimResult } from './context.js';
 
 /** Overrides of {@link checkGdBetaIsLtb}. */
 export interface GdBetaIsLtbOverrides {
@@ -146,7 +146,7 @@ export function checkLsaGap(problem: Problem, label: string, ctx: ClaimContext):
   const ltb = optimumGdBeta(problem).risk;
   const scale = problemScale(problem);
   const gap = lsa - ltb;
-  const b2 = betaHNorm2(problem);
+  const b2 = problem.betaHNorm2;
   const pass = b2 > 0 ? gap > GAP_RTOL * scale : Math.abs(gap) <= GAP_RTOL * scale;
   return {
     id: 'ZWB-3', title: 'LSA has an irreducible additive error when β* ≠ 0', problem: label, pass,
@@ -175,7 +175,7 @@ export function checkLsaGapGrowth(problem: Problem, label: string, ctx: ClaimCon
     const p = withProblem(problem, { betaStar: Array.from(problem.betaStar, (b) => b * f) });
     const gap = ctx.optimum(p, 'lsa').risk - optimumGdBeta(p).risk;
     measured[`gap@${f}`] = gap;
-    measured[`gapOverBetaH2@${f}`] = gap / betaHNorm2(p);
+    measured[`gapOverBetaH2@${f}`] = gap / p.betaHNorm2;
     if (!(gap - prev > GAP_RTOL * problemScale(p))) pass = false;
     prev = gap;
   }
@@ -199,7 +199,7 @@ export interface GapNoiseOverrides {
  */
 export function checkLsaGapSmallNoise(problem: Problem, label: string, ctx: ClaimContext, o: GapNoiseOverrides = {}): ClaimResult {
   const levels = [...(o.levels ?? [1, 0.1, 0.01])].sort((a, b) => b - a);
-  const limit = (2 * betaHNorm2(problem)) / (problem.M + 2);
+  const limit = (2 * problem.betaHNorm2) / (problem.M + 2);
   const measured: Record<string, number> = { limit };
   let pass = limit > 0;
   let last = Number.NaN;
@@ -230,7 +230,7 @@ export function checkLsaGapSmallNoise(problem: Problem, label: string, ctx: Clai
  */
 export function checkLsaLimit(problem: Problem, label: string, ctx: ClaimContext): ClaimResult {
   const p = withProblem(problem, { Psi: 0, sigma2: 0 });
-  const limit = (2 * betaHNorm2(p)) / (p.M + 2);
+  const limit = (2 * p.betaHNorm2) / (p.M + 2);
   const lsa = ctx.optimum(p, 'lsa').risk;
   const ltb = ctx.optimum(p, 'ltb').risk;
   const scale = problemScale(p);
