@@ -25,9 +25,11 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   optimum: ['linalg', 'optim', 'ode', 'models', 'risk', 'flow', 'errors'],
   report: ['errors'],
   testing: ['linalg', 'models', 'risk', 'errors'],
-  verify: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'report', 'errors'],
-  cli: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'report', 'verify', 'errors'],
-  index: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'report', 'verify', 'errors'],
+  train: ['linalg', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'report', 'errors'],
+  verify: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'train', 'report', 'errors'],
+  sweep: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'train', 'report', 'verify', 'errors'],
+  cli: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'train', 'report', 'verify', 'sweep', 'errors'],
+  index: ['linalg', 'quadrature', 'optim', 'ode', 'models', 'risk', 'flow', 'optimum', 'train', 'report', 'verify', 'errors'],
 };
 
 /** The area of a file, from its path relative to src/. */

@@ -8,7 +8,7 @@
  * X [M, d]; y [M]; E [d+1, M+1]; reduced parameters β_m [d], p [d+1], Q [d+1, d], packed as
  * θ = (β_m (LTB only), p, Q row-major).
  */
-export { ProblemError, makeProblem, problemToJSON, withProblem, wishartKappa, problemScale, MAX_D, MAX_M, PROBLEM_KEYS } from './problem.js';
+export { ProblemError, makeProblem, problemToJSON, withProblem, wishartKappa, problemScale, MAX_D, MAX_M, PROBLEM_KEYS, PSI_H_INVERSE } from './problem.js';
 export type { Problem, ProblemSpec } from './problem.js';
 export { EstimatorError, ESTIMATOR_KINDS, parseEstimator, estimatorToJSON, estimatorDim } from './estimators.js';
 export type { Estimator, EstimatorKind, GdBeta, Gd0, Lsa, Ltb } from './estimators.js';
@@ -24,3 +24,5 @@ export {
 } from './forward.js';
 export type { AttentionWorkspace } from './forward.js';
 export { finiteMatrix, finiteVector, finiteNumber, integerAtLeast, record, noUnknownKeys } from './schema.js';
+export { CONVENTIONS, lsaFromAcds, lsaFromVo, parseEstimatorWithConvention } from './conventions.js';
+export type { Convention, AcdsWeights, VoWeights, ConventionOptions } from './conventions.js';

@@ -25,8 +25,12 @@ export interface ProblemSpec {
   M: number;
   /** Covariate covariance: [d, d] nested array, [d] diagonal, or a number c (c·I). @defaultValue 1 (identity) */
   H?: number | number[] | number[][] | Matrix;
-  /** Task covariance (PSD; 0 allowed): same forms as H. @defaultValue 1 (identity) */
-  Psi?: number | number[] | number[][] | Matrix;
+  /**
+   * Task covariance (PSD; 0 allowed): same forms as H, or the string `"H^-1"` for Ψ = H⁻¹ (the
+   * papers' "task covariance Σ⁻¹", e.g. Ahn et al.'s rotated data; computed here from H's
+   * eigendecomposition, so it need not be inverted by hand). @defaultValue 1 (identity)
+   */
+  Psi?: number | number[] | number[][] | Matrix | 'H^-1';
   /** Task mean: [d] array or a number (every entry). @defaultValue 0 */
   betaStar?: number | number[] | Float64Array;
   /** Label-noise variance σ² ≥ 0. @defaultValue 0 */
@@ -102,6 +106,24 @@ function log10Sum(logs: readonly number[]): number {
   return m + Math.log10(logs.reduce((s, l) => s + 10 ** (l - m), 0));
 }
 
+/** The `Psi` string meaning Ψ = H⁻¹. */
+export const PSI_H_INVERSE = 'H^-1';
+
+/** V·diag(1/λ)·Vᵀ, symmetric by construction ([d, d]). */
+function inverseFromEigen(lambda: Float64Array, V: Matrix): Matrix {
+  const d = lambda.length;
+  const out: Matrix = { rows: d, cols: d, data: new Float64Array(d * d) };
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += (V.data[i * d + k]! * V.data[j * d + k]!) / lambda[k]!;
+      out.data[i * d + j] = s;
+      out.data[j * d + i] = s;
+    }
+  }
+  return out;
+}
+
 /** The keys a problem JSON may have (anything else is an error). */
 export const PROBLEM_KEYS = ['d', 'M', 'H', 'Psi', 'betaStar', 'sigma2', 'masked', 'name', 'description'] as const;
 
@@ -161,7 +183,11 @@ export function makeProblem(spec: ProblemSpec | unknown): Problem {
   if (d > MAX_D) throw new ProblemError('d', `must be ≤ ${MAX_D} (every computation is O(d³)), got ${d}`);
 
   const H = covariance(obj.H ?? 1, 'H', d);
-  const Psi = covariance(obj.Psi ?? 1, 'Psi', d);
+  const PsiIsHInverse = typeof obj.Psi === 'string';
+  if (PsiIsHInverse && obj.Psi !== PSI_H_INVERSE) {
+    throw new ProblemError('Psi', `must be a number, a diagonal, a [d, d] matrix or "${PSI_H_INVERSE}", got ${JSON.stringify(obj.Psi)}`);
+  }
+  let Psi = PsiIsHInverse ? H : covariance(obj.Psi ?? 1, 'Psi', d);
   let betaStar: Float64Array;
   if (obj.betaStar === undefined || typeof obj.betaStar === 'number') {
     betaStar = new Float64Array(d).fill(finiteNumber(obj.betaStar ?? 0, 'betaStar', ProblemError));
@@ -183,6 +209,7 @@ export function makeProblem(spec: ProblemSpec | unknown): Problem {
   if (!(lambda[0]! > d * Number.EPSILON * Math.abs(lmax)) || !(lmax > 0)) {
     throw new ProblemError('H', `must be symmetric positive definite: smallest eigenvalue ${lambda[0]!.toExponential(6)}`);
   }
+  if (PsiIsHInverse) Psi = inverseFromEigen(hE.values, hE.vectors);
   const pE = eigh(Psi, 'Psi');
   const pmax = Math.max(0, pE.values[d - 1]!);
   const ptol = 8 * d * Number.EPSILON * pmax;

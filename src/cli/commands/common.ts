@@ -1,6 +1,7 @@
 /** Options and loaders shared by the subcommands. */
 import type { Command } from 'commander';
-import { makeProblem, parseEstimator, type Estimator, type Problem } from '../../models/index.js';
+import { Option } from 'commander';
+import { CONVENTIONS, makeProblem, parseEstimatorWithConvention, type Convention, type Estimator, type Problem } from '../../models/index.js';
 import { parseJsonFile } from '../io.js';
 
 /** Loads and validates `--problem FILE`; errors name the file and the field. */
@@ -8,9 +9,20 @@ export function loadProblem(path: string): Problem {
   return parseJsonFile(path, '--problem', (v) => makeProblem(v));
 }
 
-/** Loads and validates `--estimator FILE` against the problem's dimension. */
-export function loadEstimator(path: string, d: number): Estimator {
-  return parseJsonFile(path, '--estimator', (v) => parseEstimator(v, d));
+/**
+ * Loads and validates `--estimator FILE` against the problem: this project's JSON, or a peer's
+ * layout named by the file's `convention` field or by `--convention` (docs/math.md §2.6).
+ */
+export function loadEstimator(path: string, problem: Problem, convention?: Convention): Estimator {
+  return parseJsonFile(path, '--estimator', (v) => parseEstimatorWithConvention(v, problem.d, { convention, M: problem.M }));
+}
+
+/** Adds `--convention acds|vo` (read the estimator file in a peer's weight layout). */
+export function withConvention(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('--convention <name>', "read --estimator in another codebase's layout: acds (Ahn et al.: P, Q) or vo (von Oswald et al.: Wq, Wk, Wv, Wo)")
+      .choices([...CONVENTIONS]),
+  );
 }
 
 /** Adds the `--json` flag (machine-readable result on stdout). */
