@@ -32,10 +32,11 @@ export {
   ltbFromGdBeta, lsaFromGd0, effectiveGdBeta,
   allocPrompt, samplePrompt, samplePromptInto, PromptSampler,
   embed, predict, predictGdBeta, predictLsa, predictLtb, predictReduced,
+  PSI_H_INVERSE, CONVENTIONS, lsaFromAcds, lsaFromVo, parseEstimatorWithConvention,
 } from './models/index.js';
 export type {
   Problem, ProblemSpec, Estimator, EstimatorKind, GdBeta, Gd0, Lsa, Ltb, AttentionKind, Reduced, ReducedLayout, EffectiveGdBeta,
-  EffectiveGdBetaOptions, Prompt, AttentionWorkspace,
+  EffectiveGdBetaOptions, Prompt, AttentionWorkspace, Convention, AcdsWeights, VoWeights, ConventionOptions,
 } from './models/index.js';
 
 // Exact risks and gradients, closed-form GD optima, the Bayes reference, Monte Carlo (§3).
