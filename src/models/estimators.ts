@@ -1,8 +1,9 @@
 /**
- * The four estimator kinds of math.md §2 as a discriminated union, with JSON (de)serialisation.
+ * The estimator kinds of math.md §2 (and the L-step GD-β of §3.6) as a discriminated union, with
+ * JSON (de)serialisation.
  *
  * Shapes: Gamma [d, d] (not necessarily symmetric); beta0 [d]; WKQ, WPV [d+1, d+1];
- * W1, W2 [d_f, d+1] with any d_f ≥ 1.
+ * W1, W2 [d_f, d+1] with any d_f ≥ 1; Gammas L ≥ 1 matrices [d, d].
  */
 import { InputError } from '../errors.js';
 import type { Matrix } from '../linalg/index.js';
@@ -50,11 +51,24 @@ export interface Ltb {
   readonly W2: Matrix;
 }
 
+/**
+ * L preconditioned GD steps from β₀ (GD-β^L, docs/math.md §3.6): b₀ = β₀,
+ * b_l = b_{l−1} + Γ_l·Xᵀ(y − X b_{l−1})/M (l = 1…L), f = xᵀb_L. L = 1 is GD-β (2.5).
+ */
+export interface GdMultistep {
+  /** Discriminant: GD-β^L (3.42). */
+  readonly kind: 'gd-multistep';
+  /** [d] the start b₀. */
+  readonly beta0: Float64Array;
+  /** L ≥ 1 preconditioners, each [d, d] (need not be symmetric); Gammas[0] is Γ₁, applied first. */
+  readonly Gammas: readonly Matrix[];
+}
+
 /** Every estimator kind. */
-export type Estimator = GdBeta | Gd0 | Lsa | Ltb;
+export type Estimator = GdBeta | Gd0 | Lsa | Ltb | GdMultistep;
 /** The kind tags, in a fixed order. */
-export const ESTIMATOR_KINDS = ['gd-beta', 'gd-0', 'lsa', 'ltb'] as const;
-/** The kind tag of an estimator: `'gd-beta' | 'gd-0' | 'lsa' | 'ltb'`. */
+export const ESTIMATOR_KINDS = ['gd-beta', 'gd-0', 'lsa', 'ltb', 'gd-multistep'] as const;
+/** The kind tag of an estimator: `'gd-beta' | 'gd-0' | 'lsa' | 'ltb' | 'gd-multistep'`. */
 export type EstimatorKind = Estimator['kind'];
 
 /** Invalid estimator description: names the field and the reason. */
@@ -92,6 +106,19 @@ export function parseEstimator(value: unknown, d: number): Estimator {
       const W1 = m('W1', undefined, d + 1);
       return { kind, WKQ: m('WKQ', d + 1, d + 1), WPV: m('WPV', d + 1, d + 1), W1, W2: m('W2', W1.rows, d + 1) };
     }
+    case 'gd-multistep': {
+      noUnknownKeys(obj, ['kind', 'beta0', 'Gammas'], '', EstimatorError);
+      if (obj.beta0 === undefined) throw new EstimatorError('beta0', "is required for kind 'gd-multistep'");
+      const beta0 = finiteVector(obj.beta0, 'beta0', d, EstimatorError);
+      const list = obj.Gammas;
+      if (list === undefined) throw new EstimatorError('Gammas', `is required for kind 'gd-multistep' (a list of L ≥ 1 matrices [d, d] = [${d}, ${d}])`);
+      if (!Array.isArray(list) || list.length === 0) {
+        throw new EstimatorError('Gammas', `must be a non-empty list of L matrices [d, d] = [${d}, ${d}], got ${describe(list)}`);
+      }
+      // Each Γ_l is named by its index so that a bad entry reads `Gammas[2][0][1]`.
+      const Gammas = list.map((G: unknown, l: number) => finiteMatrix(G, `Gammas[${l}]`, d, d, EstimatorError));
+      return { kind, beta0, Gammas };
+    }
     default: {
       const kinds = ESTIMATOR_KINDS.map((k) => `'${k}'`).join(', ');
       if (kind === undefined) {
@@ -123,10 +150,21 @@ export function estimatorToJSON(e: Estimator): Record<string, unknown> {
       return { kind: e.kind, WKQ: rows(e.WKQ), WPV: rows(e.WPV) };
     case 'ltb':
       return { kind: e.kind, WKQ: rows(e.WKQ), WPV: rows(e.WPV), W1: rows(e.W1), W2: rows(e.W2) };
+    case 'gd-multistep':
+      return { kind: e.kind, beta0: Array.from(e.beta0), Gammas: e.Gammas.map(rows) };
   }
 }
 
 /** The feature dimension d an estimator is shaped for. */
 export function estimatorDim(e: Estimator): number {
-  return e.kind === 'gd-beta' || e.kind === 'gd-0' ? e.Gamma.rows : e.WKQ.rows - 1;
+  switch (e.kind) {
+    case 'gd-beta':
+    case 'gd-0':
+      return e.Gamma.rows;
+    case 'gd-multistep':
+      return e.beta0.length;
+    case 'lsa':
+    case 'ltb':
+      return e.WKQ.rows - 1;
+  }
 }

@@ -5,7 +5,7 @@
  * closed-form risks are checked (Monte Carlo), so they do not use the reduced form.
  */
 import type { Matrix } from '../linalg/index.js';
-import type { Estimator, GdBeta, Gd0, Lsa, Ltb } from './estimators.js';
+import type { Estimator, GdBeta, Gd0, GdMultistep, Lsa, Ltb } from './estimators.js';
 import type { Prompt } from './prompt.js';
 import type { Reduced } from './reduced.js';
 
@@ -126,9 +126,58 @@ export function predictGdBeta(e: GdBeta | Gd0, prompt: Prompt): number {
   return out;
 }
 
+/** Scratch of {@link predictGdMultistep}: the iterate b [d], the residual r [M], the gradient g [d]. */
+export interface GdMultistepWorkspace {
+  /** [d] the iterate b_l. */
+  readonly b: Float64Array;
+  /** [M] the residual y − X b_{l−1}. */
+  readonly r: Float64Array;
+  /** [d] Xᵀ(y − X b_{l−1})/M. */
+  readonly g: Float64Array;
+}
+
+/** Buffers of {@link predictGdMultistep} for dimension d and context length M. */
+export function allocGdMultistepWorkspace(d: number, M: number): GdMultistepWorkspace {
+  return { b: new Float64Array(d), r: new Float64Array(M), g: new Float64Array(d) };
+}
+
+/**
+ * GD-β^L prediction (docs/math.md (3.42)) through the explicit recursion: b₀ = β₀,
+ * b_l = b_{l−1} + Γ_l·Xᵀ(y − X b_{l−1})/M, f = xᵀb_L. It never forms S = XᵀX/M, so it is a route
+ * independent of the closed form (3.48). O(L·(M·d + d²)); allocates nothing when `ws` is given.
+ * GD reads the M context pairs only, so there is no mask.
+ */
+export function predictGdMultistep(e: GdMultistep, prompt: Prompt, ws?: GdMultistepWorkspace): number {
+  const { X, y, x } = prompt;
+  const M = X.rows;
+  const d = X.cols;
+  const { b, r, g } = ws ?? allocGdMultistepWorkspace(d, M);
+  b.set(e.beta0);
+  for (const G of e.Gammas) {
+    for (let i = 0; i < M; i++) {
+      let s = y[i]!;
+      for (let k = 0; k < d; k++) s -= X.data[i * d + k]! * b[k]!;
+      r[i] = s / M;
+    }
+    g.fill(0);
+    for (let i = 0; i < M; i++) {
+      const ri = r[i]!;
+      for (let k = 0; k < d; k++) g[k] += X.data[i * d + k]! * ri;
+    }
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += G.data[i * d + k]! * g[k]!;
+      b[i] += s;
+    }
+  }
+  let out = 0;
+  for (let i = 0; i < d; i++) out += x[i]! * b[i]!;
+  return out;
+}
+
 /**
  * The prediction of any estimator on a prompt. `masked` applies to LSA/LTB (GD has no mask);
- * GD-β/GD-0 use the one-step formula directly.
+ * GD-β/GD-0 use the one-step formula directly, GD-β^L its explicit recursion.
  */
 export function predict(e: Estimator, prompt: Prompt, masked = true): number {
   switch (e.kind) {
@@ -139,6 +188,8 @@ export function predict(e: Estimator, prompt: Prompt, masked = true): number {
       return predictLsa(e, prompt, masked);
     case 'ltb':
       return predictLtb(e, prompt, masked);
+    case 'gd-multistep':
+      return predictGdMultistep(e, prompt);
   }
 }
 

@@ -11,7 +11,7 @@
 export { ProblemError, makeProblem, problemToJSON, withProblem, wishartKappa, problemScale, MAX_D, MAX_M, PROBLEM_KEYS, PSI_H_INVERSE } from './problem.js';
 export type { Problem, ProblemSpec } from './problem.js';
 export { EstimatorError, ESTIMATOR_KINDS, parseEstimator, estimatorToJSON, estimatorDim } from './estimators.js';
-export type { Estimator, EstimatorKind, GdBeta, Gd0, Lsa, Ltb } from './estimators.js';
+export type { Estimator, EstimatorKind, GdBeta, Gd0, GdMultistep, Lsa, Ltb } from './estimators.js';
 export {
   reducedForm, readoutVector, estimatorFromReduced, reducedLayout, reducedSize, packReduced, unpackReduced, ltbFromGdBeta, lsaFromGd0,
   effectiveGdBeta,
@@ -23,6 +23,8 @@ export {
   embed, predict, predictGdBeta, predictLsa, predictLtb, predictReduced, attentionQueryColumn, allocAttentionWorkspace,
 } from './forward.js';
 export type { AttentionWorkspace } from './forward.js';
+export { predictGdMultistep, allocGdMultistepWorkspace } from './forward.js';
+export type { GdMultistepWorkspace } from './forward.js';
 export { finiteMatrix, finiteVector, finiteNumber, integerAtLeast, record, noUnknownKeys } from './schema.js';
 export { CONVENTIONS, lsaFromAcds, lsaFromVo, parseEstimatorWithConvention } from './conventions.js';
 export type { Convention, AcdsWeights, VoWeights, ConventionOptions } from './conventions.js';

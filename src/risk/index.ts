@@ -16,3 +16,9 @@ export type { ReducedGradient, ReducedRisk, AttentionRisk } from './attention.js
 export { monteCarloRisk, MC_MAX_WORK, MC_MAX_PROMPT_ENTRIES } from './montecarlo.js';
 export type { MonteCarloResult, MonteCarloOptions } from './montecarlo.js';
 export { BAYES_MAX_WORK, bayesReference, bayesSpectrum, bayesLowerBound, bayesDeterministicEquivalent, bayesExact1d, bayesMonteCarlo, sampleWishartFactor, type BayesOptions, type BayesReference, type BayesMonteCarlo, type BayesDeterministicEquivalent } from './bayes.js';
+export {
+  riskGdMultistep, riskGdMultistepValue, riskGdMultistepCommuting, compileMultistep, wishartTraceMoments, GD_MULTISTEP_MAX_STEPS,
+  GD_MULTISTEP_COMMUTING_MAX_STEPS, COMMUTING_RTOL, GD_MULTISTEP_MAX_WORKSPACE_BYTES,
+} from './multistep.js';
+export type { GdMultistepRisk, MultistepProgram } from './multistep.js';
+export type { GdMultistepGradient } from './risk.js';

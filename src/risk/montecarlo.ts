@@ -4,8 +4,8 @@
  */
 import { InputError, requireFinite } from '../errors.js';
 import {
-  allocAttentionWorkspace, allocPrompt, attentionQueryColumn, embed, predictGdBeta, PromptSampler,
-  type Estimator, type Problem,
+  allocAttentionWorkspace, allocGdMultistepWorkspace, allocPrompt, attentionQueryColumn, embed, predictGdBeta, predictGdMultistep,
+  PromptSampler, type Estimator, type Problem,
 } from '../models/index.js';
 
 /** Monte Carlo estimate: mean squared error and its standard error. */
@@ -39,7 +39,8 @@ export interface MonteCarloOptions {
 /**
  * E[(f(prompt) − y)²] estimated from `samples` prompts drawn from the problem, each predicted by the
  * explicit forward pass (LSA/LTB through the embedding and mask of the problem; GD through the
- * one-step formula). Welford accumulation for the variance. Checks the closed forms of docs/math.md §3.
+ * one-step formula; GD-β^L through its explicit L-step recursion (3.42), for any L). Welford
+ * accumulation for the variance. Checks the closed forms of docs/math.md §3.
  * @throws {@link InputError} (CLI exit 2) for samples < 2, a bad seed, or a run over the prompt-size
  *   or work caps; {@link NumericalError} (exit 3) when the mean or its standard error overflows.
  */
@@ -55,9 +56,18 @@ export function monteCarloRisk(problem: Problem, est: Estimator, options: MonteC
   if (work > MC_MAX_WORK) {
     throw new InputError('samples', `samples·M·(d+1)² = ${work.toExponential(2)} exceeds the Monte Carlo work limit ${MC_MAX_WORK.toExponential(0)} (≈ 15 s): use at most ${Math.max(2, Math.floor(MC_MAX_WORK / (problem.M * n1 * n1)))} samples`);
   }
+  if (est.kind === 'gd-multistep') {
+    // The L-step recursion adds L·(2M·d + d²) per prompt: counted so that a long L cannot run away.
+    const perSample = problem.M * n1 * n1 + est.Gammas.length * (2 * problem.M * problem.d + problem.d * problem.d);
+    const total = samples * perSample;
+    if (total > MC_MAX_WORK) {
+      throw new InputError('samples', `samples·(M·(d+1)² + L·(2M·d + d²)) = ${total.toExponential(2)} exceeds the Monte Carlo work limit ${MC_MAX_WORK.toExponential(0)} (≈ 15 s): use at most ${Math.max(2, Math.floor(MC_MAX_WORK / perSample))} samples`);
+    }
+  }
   const sampler = new PromptSampler(problem, seed);
   const prompt = allocPrompt(problem.d, problem.M);
   const ws = allocAttentionWorkspace(problem.d);
+  const wsGd = allocGdMultistepWorkspace(problem.d, problem.M);
   const n = problem.d + 1;
   let mean = 0;
   let m2 = 0;
@@ -66,6 +76,8 @@ export function monteCarloRisk(problem: Problem, est: Estimator, options: MonteC
     let f: number;
     if (est.kind === 'gd-beta' || est.kind === 'gd-0') {
       f = predictGdBeta(est, prompt);
+    } else if (est.kind === 'gd-multistep') {
+      f = predictGdMultistep(est, prompt, wsGd);
     } else {
       const h = attentionQueryColumn(ws.c, est.WKQ, est.WPV, embed(prompt), problem.masked, ws);
       f = h[n - 1]!;

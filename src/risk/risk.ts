@@ -1,9 +1,10 @@
-/** One entry point for the exact risk of any estimator kind (math.md §3.1, §3.3). */
+/** One entry point for the exact risk of any estimator kind (math.md §3.1, §3.3, §3.6). */
 import { requireFinite } from '../errors.js';
 import { frobeniusNorm, norm2, type Matrix } from '../linalg/index.js';
 import type { Estimator, EstimatorKind, Problem } from '../models/index.js';
 import { riskAttention } from './attention.js';
 import { riskGdBeta } from './gdbeta.js';
+import { GD_MULTISTEP_MAX_STEPS, riskGdMultistep, riskGdMultistepCommuting } from './multistep.js';
 
 /** ∂R/∂(Γ, β₀) of a GD-β: Gamma [d, d], beta0 [d] (docs/math.md §3.1). */
 export type GdBetaGradient = {
@@ -32,6 +33,14 @@ export type LtbGradient = LsaGradient & {
   readonly W2: Matrix;
 };
 
+/** ∂R/∂(Γ_1 … Γ_L, β₀) of a GD-β^L (docs/math.md §3.6): Gammas L × [d, d], beta0 [d]. */
+export type GdMultistepGradient = {
+  /** ∂R/∂Γ_l [d, d] for l = 1…L, in the order of the estimator's `Gammas`, (3.49). */
+  readonly Gammas: readonly Matrix[];
+  /** ∂R/∂β₀ [d], (3.49). */
+  readonly beta0: Float64Array;
+};
+
 /** The gradient type of each estimator kind: the same keys and shapes as the estimator's weights. */
 export type GradientOf<K extends EstimatorKind> = {
   /** Gradient of a GD-β. */
@@ -42,13 +51,15 @@ export type GradientOf<K extends EstimatorKind> = {
   readonly lsa: LsaGradient;
   /** Gradient of an LTB. */
   readonly ltb: LtbGradient;
+  /** Gradient of a GD-β^L. */
+  readonly 'gd-multistep': GdMultistepGradient;
 }[K];
 
 /** The exact risk of an estimator of kind K with its gradient and the gradient's Euclidean norm. */
 export interface RiskResultOf<K extends EstimatorKind> {
   /** The estimator's kind tag (the discriminant). */
   readonly kind: K;
-  /** The exact ICL risk R (1.3), unit [y]²: (3.5) for GD-β/GD-0, (3.22)–(3.23) for LSA/LTB. */
+  /** The exact ICL risk R (1.3), unit [y]²: (3.5) for GD-β/GD-0, (3.22)–(3.23) for LSA/LTB, (3.48) for GD-β^L. */
   readonly risk: number;
   /** ‖∇R‖ over all the estimator's parameters (Frobenius/Euclidean, raw weights for LSA/LTB). */
   readonly gradNorm: number;
@@ -64,8 +75,10 @@ export type RiskResult = { [K in EstimatorKind]: RiskResultOf<K> }[EstimatorKind
 
 /**
  * Exact (closed-form, sampling-free) ICL risk of any estimator on a problem, with its gradient.
- * Masking (LSA/LTB) follows `problem.masked`; GD-β and GD-0 read the context directly, so masking
- * does not apply to them.
+ * Masking (LSA/LTB) follows `problem.masked`; GD-β, GD-0 and GD-β^L read the context directly, so
+ * masking does not apply to them. GD-β^L is exact for L ≤ 3 with arbitrary Γ_l
+ * (`riskGdMultistep`), and for L ≤ 8 when every Γ_l = c_l·H⁻¹ (`riskGdMultistepCommuting`, math.md §3.6).
+ * @throws {InputError} for a GD-β^L outside both routes (the message names `Gammas[l]` and gives the limits).
  * @throws {NumericalError} when the risk or its gradient overflows float64 (the message gives the
  *   problem's scale E[y²] and the largest weight, and says to rescale).
  */
@@ -81,6 +94,7 @@ export function risk(problem: Problem, est: Estimator): RiskResult {
 /** Largest |entry| of an estimator's weights (for messages). */
 function maxWeight(est: Estimator): number {
   const blocks = est.kind === 'gd-beta' ? [est.Gamma.data, est.beta0] : est.kind === 'gd-0' ? [est.Gamma.data]
+    : est.kind === 'gd-multistep' ? [est.beta0, ...est.Gammas.map((G) => G.data)]
     : est.kind === 'lsa' ? [est.WKQ.data, est.WPV.data] : [est.WKQ.data, est.WPV.data, est.W1.data, est.W2.data];
   let m = 0;
   for (const b of blocks) for (let k = 0; k < b.length; k++) m = Math.max(m, Math.abs(b[k]!));
@@ -109,6 +123,12 @@ function riskUnchecked(problem: Problem, est: Estimator): RiskResult {
       const W2 = r.gradW2!;
       const gradNorm = Math.hypot(frobeniusNorm(r.gradWKQ), frobeniusNorm(r.gradWPV), frobeniusNorm(W1), frobeniusNorm(W2));
       return { kind: est.kind, risk: r.risk, gradNorm, gradient: { WKQ: r.gradWKQ, WPV: r.gradWPV, W1, W2 } };
+    }
+    case 'gd-multistep': {
+      // L ≤ 3: the general route; beyond, only steps Γ_l = c_l·H⁻¹ are exact (math.md §3.6).
+      const r = est.Gammas.length <= GD_MULTISTEP_MAX_STEPS ? riskGdMultistep(problem, est) : riskGdMultistepCommuting(problem, est);
+      const gradNorm = Math.hypot(norm2(r.gradBeta0), ...r.gradGammas.map(frobeniusNorm));
+      return { kind: est.kind, risk: r.risk, gradNorm, gradient: { Gammas: r.gradGammas, beta0: r.gradBeta0 } };
     }
   }
 }

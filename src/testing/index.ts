@@ -24,7 +24,7 @@ export type { BoundedDoubleOptions, SpectrumOptions, SpectralCase, SpectralOptio
 export { PSI_KINDS, randomProblem, problemArb } from './problems.js';
 export type { PsiKind, Range, ProblemRecipe, ProblemArbOptions, SpectrumSource } from './problems.js';
 export { gdBetaArb, gd0Arb, lsaArb, ltbArb, estimatorArb, promptArb } from './estimators.js';
-export type { WeightOptions, LtbArbOptions, EstimatorArbOptions } from './estimators.js';
+export type { WeightOptions, LtbArbOptions, EstimatorArbOptions, OneStepEstimator } from './estimators.js';
 export {
   rescaleGauge, gaugeFactorArb, changeMlpBasis, mlpBasisArb, padMlp, mlpPaddingArb, randomiseKqLastColumn, randomiseW2FeatureColumns,
   addPvOrthogonalToReadout, unusedWeightsArb, LTB_REPARAMETRISATIONS,

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { PromptSampler, effectiveGdBeta, problemScale, ltbFromGdBeta, predictLtb, type Estimator, type GdBeta, type Ltb, type Problem } from '../models/index.js';
 import { Rng, type Matrix } from '../linalg/index.js';
 import { monteCarloRisk, risk } from '../risk/index.js';
-import { estimatorArb, gdBetaArb, ltbArb, type LtbArbOptions, type WeightOptions } from './estimators.js';
+import { estimatorArb, gdBetaArb, ltbArb, type LtbArbOptions, type OneStepEstimator, type WeightOptions } from './estimators.js';
 import { problemArb, type ProblemArbOptions, type Range } from './problems.js';
 import { LTB_REPARAMETRISATIONS, type LtbReparametrisation } from './reparametrisations.js';
 import {
@@ -55,11 +55,11 @@ export const TESTING_TOLERANCES: {
  * fc.assert(gradientMatchesFiniteDifferences({ riskFn: mine }));
  * ```
  */
-export type RiskFunction = (problem: Problem, estimator: Estimator) => {
+export type RiskFunction = (problem: Problem, estimator: OneStepEstimator) => {
   /** The exact risk (1.3), unit [y]². */
   readonly risk: number;
   /** ∂R/∂(each weight), keyed and shaped like the estimator's weights (as `risk`'s `gradient`). */
-  readonly gradient: Readonly<Record<string, Matrix | Float64Array>>;
+  readonly gradient: Readonly<Record<string, Matrix | Float64Array | readonly Matrix[]>>;
 };
 
 /** The library's own risk as a {@link RiskFunction} (the default of every property). */
@@ -338,7 +338,7 @@ export interface MonteCarloPropertyOptions {
   /** Problems. @defaultValue `problemArb({ d: {1…3}, M: {1…8}, betaStarNorm: {0…2}, masked: [true, false] })` */
   readonly problems?: ProblemSource;
   /** Estimators for dimension d. @defaultValue `(d) => estimatorArb(d, { bound: 0.5 })` (all four kinds) */
-  readonly estimators?: (d: number) => fc.Arbitrary<Estimator>;
+  readonly estimators?: (d: number) => fc.Arbitrary<OneStepEstimator>;
   /** The closed form under test. @defaultValue risk */
   readonly riskFn?: RiskFunction;
   /** Prompts per Monte Carlo estimate. @defaultValue 4000 */
@@ -401,7 +401,7 @@ export interface GradientPropertyOptions {
   /** Problems. @defaultValue `problemArb({ masked: [true, false] })` */
   readonly problems?: ProblemSource;
   /** Estimators for dimension d. @defaultValue `(d) => estimatorArb(d)` (all four kinds) */
-  readonly estimators?: (d: number) => fc.Arbitrary<Estimator>;
+  readonly estimators?: (d: number) => fc.Arbitrary<OneStepEstimator>;
   /** The risk and gradient under test. @defaultValue risk */
   readonly riskFn?: RiskFunction;
   /** Relative error allowed of the directional derivative, of ‖∇R‖₂·‖v‖₂. @defaultValue 1e-6 */

@@ -5,7 +5,7 @@
  * with |expected| replaced by Σ|terms|).
  */
 import type { Matrix } from '../linalg/index.js';
-import { predictLtb, type Estimator, type GdBeta, type Ltb, type Prompt } from '../models/index.js';
+import { predictLtb, type Estimator, type GdBeta, type GdMultistep, type Ltb, type Prompt } from '../models/index.js';
 
 /** Machine epsilon 2⁻⁵². */
 export const EPS = Number.EPSILON;
@@ -28,10 +28,14 @@ export function parameterBlocks(e: Estimator): [string, Float64Array, number, nu
       return [m('WKQ', e.WKQ), m('WPV', e.WPV)];
     case 'ltb':
       return [m('WKQ', e.WKQ), m('WPV', e.WPV), m('W1', e.W1), m('W2', e.W2)];
+    case 'gd-multistep':
+      return [['beta0', e.beta0, e.beta0.length, 1], ...e.Gammas.map((G, l) => m(`Gammas[${l}]`, G))];
   }
 }
 
 /** The estimator with every parameter block replaced by `f(block)` (fresh arrays). */
+export function mapParameters(e: Exclude<Estimator, GdMultistep>, f: (key: string, data: Float64Array) => Float64Array): Exclude<Estimator, GdMultistep>;
+export function mapParameters(e: Estimator, f: (key: string, data: Float64Array) => Float64Array): Estimator;
 export function mapParameters(e: Estimator, f: (key: string, data: Float64Array) => Float64Array): Estimator {
   const M = (k: string, A: Matrix): Matrix => ({ rows: A.rows, cols: A.cols, data: f(k, A.data) });
   switch (e.kind) {
@@ -43,6 +47,8 @@ export function mapParameters(e: Estimator, f: (key: string, data: Float64Array)
       return { kind: e.kind, WKQ: M('WKQ', e.WKQ), WPV: M('WPV', e.WPV) };
     case 'ltb':
       return { kind: e.kind, WKQ: M('WKQ', e.WKQ), WPV: M('WPV', e.WPV), W1: M('W1', e.W1), W2: M('W2', e.W2) };
+    case 'gd-multistep':
+      return { kind: e.kind, beta0: f('beta0', e.beta0), Gammas: e.Gammas.map((G, l) => M(`Gammas[${l}]`, G)) };
   }
 }
 
@@ -52,8 +58,20 @@ export function parameterCount(e: Estimator): number {
 }
 
 /** The gradient block `key` as a flat array, checked against the parameter's shape. */
-export function gradientBlock(gradient: Readonly<Record<string, Matrix | Float64Array>>, key: string, rows: number, cols: number): Float64Array {
-  const g = gradient[key];
+/** A gradient record as `risk(…).gradient`: blocks keyed like the weights (GD-β^L: `Gammas` is a list). */
+export type GradientRecord = Readonly<Record<string, Matrix | Float64Array | readonly Matrix[]>>;
+
+function isList(v: Matrix | Float64Array | readonly Matrix[] | undefined): v is readonly Matrix[] {
+  return Array.isArray(v);
+}
+
+export function gradientBlock(gradient: GradientRecord, key: string, rows: number, cols: number): Float64Array {
+  // `Gammas[l]` names entry l of a list-valued block (GD-β^L's ∂R/∂Γ_l).
+  const listed = /^(\w+)\[(\d+)\]$/.exec(key);
+  const entry = gradient[listed === null ? key : listed[1]!];
+  const picked = listed !== null && isList(entry) ? entry[Number(listed[2])] : entry;
+  if (isList(picked)) throw new Error(`the gradient entry '${key}' is a list; name one element, e.g. '${key}[0]'`);
+  const g: Matrix | Float64Array | undefined = picked;
   if (g === undefined) throw new Error(`the gradient has no entry '${key}' (it has ${Object.keys(gradient).join(', ') || 'none'})`);
   const data = g instanceof Float64Array ? g : g.data;
   const shapeOk = g instanceof Float64Array ? g.length === rows * cols && cols === 1 : g.rows === rows && g.cols === cols;
@@ -68,7 +86,7 @@ export function gradientBlock(gradient: Readonly<Record<string, Matrix | Float64
  * ⟨|∇R|, |θ|⟩ over every parameter block: the first-order change of R under a relative
  * perturbation of every weight by one unit — what rounding the weights by ε moves R by, over ε.
  */
-export function sensitivity(e: Estimator, gradient: Readonly<Record<string, Matrix | Float64Array>>): number {
+export function sensitivity(e: Estimator, gradient: GradientRecord): number {
   let s = 0;
   for (const [key, data, rows, cols] of parameterBlocks(e)) {
     const g = gradientBlock(gradient, key, rows, cols);
