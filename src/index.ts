@@ -32,11 +32,11 @@ export {
   ltbFromGdBeta, lsaFromGd0, effectiveGdBeta,
   allocPrompt, samplePrompt, samplePromptInto, PromptSampler,
   embed, predict, predictGdBeta, predictLsa, predictLtb, predictReduced,
-  PSI_H_INVERSE, CONVENTIONS, lsaFromAcds, lsaFromVo, parseEstimatorWithConvention,
+  PSI_H_INVERSE, CONVENTIONS, lsaFromAcds, lsaFromVo, parseEstimatorWithConvention, predictGdMultistep, allocGdMultistepWorkspace,
 } from './models/index.js';
 export type {
   Problem, ProblemSpec, Estimator, EstimatorKind, GdBeta, Gd0, Lsa, Ltb, AttentionKind, Reduced, ReducedLayout, EffectiveGdBeta,
-  EffectiveGdBetaOptions, Prompt, AttentionWorkspace, Convention, AcdsWeights, VoWeights, ConventionOptions,
+  EffectiveGdBetaOptions, Prompt, AttentionWorkspace, GdMultistep, GdMultistepWorkspace, Convention, AcdsWeights, VoWeights, ConventionOptions,
 } from './models/index.js';
 
 // Exact risks and gradients, closed-form GD optima, the Bayes reference, Monte Carlo (§3).
@@ -49,6 +49,13 @@ export type {
   BayesDeterministicEquivalent, MonteCarloOptions, MonteCarloResult, RiskResultOf, RiskResultFor, EigenRiskData,
   GradientOf, GdBetaGradient, Gd0Gradient, LsaGradient, LtbGradient,
 } from './risk/index.js';
+
+// GD-β^L, L preconditioned GD steps (§3.6): exact risk by a Wick compilation per L, a spectral route for Γ_l = c_l·H⁻¹.
+export {
+  riskGdMultistep, riskGdMultistepValue, riskGdMultistepCommuting, wishartTraceMoments, GD_MULTISTEP_MAX_STEPS, GD_MULTISTEP_COMMUTING_MAX_STEPS,
+  COMMUTING_RTOL,
+} from './risk/index.js';
+export type { GdMultistepRisk, GdMultistepGradient } from './risk/index.js';
 
 // The optimum of every class: optimum(problem, 'gd-beta' | 'gd-0' | 'lsa' | 'ltb').
 export { optimum, OPTIMUM_KINDS, optimumAttention, MAX_DIMENSION, MAX_ATTENTION_SCALE, MIN_ATTENTION_SCALE } from './optimum/index.js';
