@@ -8,7 +8,7 @@
  *   rows Z ∈ ℝ^{(N+1)×(d+1)} (query last, label slot 0), d×d matrices P (value) and Q (key·query)
  *   padded to P_full = [[P, 0], [0, 1]] and Q_full = [[Q, 0], [0, 0]], the query excluded as a key,
  *   output normalised by N, prediction −Z_out[N, d]. Then
- *   W^{KQ} = Q_fullᵀ and W^{PV} = −P_full.                                                      (2.20)
+ *   W^{KQ} = Q_fullᵀ and W^{PV} = −P_full.                                                      (2.22)
  *   Several heads of one layer add their outputs; the label row of each head's output involves only
  *   its Q (row d+1 of P_full is e_{d+1}ᵀ), so the prediction is that of Q = Σ_h Q_h, and P only
  *   shapes the covariate rows, which one layer never reads out.
@@ -16,7 +16,7 @@
  *   (transformers_learn_icl_by_gd): tokens as rows, one linear head with row-vector projections
  *   q = z·W_q, k = z·W_k, v = z·W_v ([d+1, key] and [d+1, value]), output projection W_o
  *   ([value, d+1]), keys and values from the context tokens only, no 1/N, prediction −h_out[N, d].
- *   Then W^{KQ} = W_k·W_qᵀ and W^{PV} = −M·(W_v·W_o)ᵀ (the 1/M of (2.3) undone by the factor M).  (2.21)
+ *   Then W^{KQ} = W_k·W_qᵀ and W^{PV} = −M·(W_v·W_o)ᵀ (the 1/M of (2.3) undone by the factor M).  (2.23)
  *
  * Shapes: P, Q [d, d]; W_q, W_k [d+1, k]; W_v [d+1, v]; W_o [v, d+1]; the result's W^{KQ}, W^{PV}
  * [d+1, d+1].
@@ -54,7 +54,7 @@ function zeros(n: number): Matrix {
   return { rows: n, cols: n, data: new Float64Array(n * n) };
 }
 
-/** (2.20): the LSA computing Ahn et al.'s one-layer prediction on every prompt. */
+/** (2.22): the LSA computing Ahn et al.'s one-layer prediction on every prompt. */
 export function lsaFromAcds(w: AcdsWeights): Lsa {
   const d = w.P.rows;
   if (w.P.cols !== d || w.Q.rows !== d || w.Q.cols !== d) {
@@ -73,7 +73,7 @@ export function lsaFromAcds(w: AcdsWeights): Lsa {
   return { kind: 'lsa', WKQ, WPV };
 }
 
-/** (2.21): the LSA computing von Oswald et al.'s one-head prediction at context length M. */
+/** (2.23): the LSA computing von Oswald et al.'s one-head prediction at context length M. */
 export function lsaFromVo(w: VoWeights, M: number): Lsa {
   const n = w.Wq.rows;
   const k = w.Wq.cols;
@@ -145,7 +145,7 @@ export function parseEstimatorWithConvention(value: unknown, d: number, options:
   }, options.M);
 }
 
-/** Ahn et al.'s `allparam` [n_layer = 1][n_head][2][d][d]: heads add, P at [.,0], Q at [.,1] (2.20). */
+/** Ahn et al.'s `allparam` [n_layer = 1][n_head][2][d][d]: heads add, P at [.,0], Q at [.,1] (2.22). */
 function lsaFromAcdsAllparam(value: unknown, d: number): Lsa {
   if (!Array.isArray(value) || value.length !== 1) {
     throw new EstimatorError('allparam', `must be [1][n_head][2][d][d] (one layer; ${Array.isArray(value) ? `got ${value.length} layers — a multi-layer model is not one LSA` : 'not an array'})`);

@@ -28,3 +28,7 @@ export type { GdMultistepWorkspace } from './forward.js';
 export { finiteMatrix, finiteVector, finiteNumber, integerAtLeast, record, noUnknownKeys } from './schema.js';
 export { CONVENTIONS, lsaFromAcds, lsaFromVo, parseEstimatorWithConvention } from './conventions.js';
 export type { Convention, AcdsWeights, VoWeights, ConventionOptions } from './conventions.js';
+export {
+  allocStackWorkspace, forwardStack, predictStack, stackDim, stackFromGdMultistep, parseStack, stackToJSON,
+} from './stack.js';
+export type { Stack, StackLayer, GdMultistepWeights, StackSignFlip, StackFromGdMultistepOptions, StackWorkspace, StackForwardOptions } from './stack.js';

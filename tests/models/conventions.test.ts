@@ -104,7 +104,7 @@ function close(a: number, b: number, scale: number, d: number, M: number): boole
   return Math.abs(a - b) <= 64 * (d + 1) ** 2 * M * EPS * Math.max(1, scale);
 }
 
-describe('conventions: acds (Ahn et al.) — W^{KQ} = Q_fullᵀ, W^{PV} = −P_full (2.20)', () => {
+describe('conventions: acds (Ahn et al.) — W^{KQ} = Q_fullᵀ, W^{PV} = −P_full (2.22)', () => {
   it('per-prompt predictions equal the transcribed peer forward pass (anisotropic H, general Ψ; seed 11)', () => {
     for (const [d, M] of [[1, 1], [3, 7], [5, 20]] as const) {
       const problem = anisotropic(11 + d, d, M);
@@ -172,7 +172,7 @@ describe('conventions: acds (Ahn et al.) — W^{KQ} = Q_fullᵀ, W^{PV} = −P_f
   });
 });
 
-describe('conventions: vo (von Oswald et al.) — W^{KQ} = W_k W_qᵀ, W^{PV} = −M (W_v W_o)ᵀ (2.21)', () => {
+describe('conventions: vo (von Oswald et al.) — W^{KQ} = W_k W_qᵀ, W^{PV} = −M (W_v W_o)ᵀ (2.23)', () => {
   it('per-prompt predictions equal the transcribed peer forward pass (key size ≠ d+1; seed 41)', () => {
     for (const [d, M, k, v] of [[1, 2, 1, 1], [3, 9, 2, 5], [5, 20, 6, 6]] as const) {
       const problem = anisotropic(40 + d, d, M);
