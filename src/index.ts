@@ -33,10 +33,12 @@ export {
   allocPrompt, samplePrompt, samplePromptInto, PromptSampler,
   embed, predict, predictGdBeta, predictLsa, predictLtb, predictReduced,
   PSI_H_INVERSE, CONVENTIONS, lsaFromAcds, lsaFromVo, parseEstimatorWithConvention, predictGdMultistep, allocGdMultistepWorkspace,
+  allocStackWorkspace, forwardStack, predictStack, stackDim, stackFromGdMultistep, parseStack, stackToJSON,
 } from './models/index.js';
 export type {
   Problem, ProblemSpec, Estimator, EstimatorKind, GdBeta, Gd0, Lsa, Ltb, AttentionKind, Reduced, ReducedLayout, EffectiveGdBeta,
   EffectiveGdBetaOptions, Prompt, AttentionWorkspace, GdMultistep, GdMultistepWorkspace, Convention, AcdsWeights, VoWeights, ConventionOptions,
+  Stack, StackLayer, GdMultistepWeights, StackSignFlip, StackFromGdMultistepOptions, StackWorkspace, StackForwardOptions,
 } from './models/index.js';
 
 // Exact risks and gradients, closed-form GD optima, the Bayes reference, Monte Carlo (§3).
