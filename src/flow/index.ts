@@ -52,3 +52,11 @@ export {
 export type { RunFlowOptions, FlowRun, FlowStatus, FlowVerdict, FlowModel, FlowMethod } from './run.js';
 export { flowMeasures, RATE_MIN_DECADES, RATE_WARN_RTOL } from './measures.js';
 export type { FlowMeasures } from './measures.js';
+export {
+  runMultistepFlow, multistepHessian, multistepDistance, multistepObjective, multistepSize, packMultistep, unpackMultistep, checkMultistepSteps,
+  MULTISTEP_FLOW_METHODS, MULTISTEP_FD_STEP,
+} from './multistepFlow.js';
+export type {
+  MultistepFlowOptions, MultistepFlowRun, MultistepFlowStatus, MultistepFlowVerdict, MultistepFlowMethod, MultistepReference, MultistepHessian,
+  MultistepDistance,
+} from './multistepFlow.js';

@@ -8,15 +8,18 @@
  * driver, its start points and the start/basin report (`starts`, `spread`) → multistart.ts; one
  * start (flow stage, then polish) → attention.ts; the reduced objective, the gauge (balancing) term
  * and the problem scale E[y²], and their Hessian-vector products → objective.ts; the whitened
- * coordinates of the polish → whitening.ts; gauge balancing ‖p‖ = ‖Q‖ → balance.ts; the
+ * coordinates of the polish → whitening.ts; the optimal L-step GD-β (math.md §3.7: multi-start
+ * L-BFGS + Newton on the exact risk (3.48)) → multistep.ts (its packing, Hessian and distances: src/flow multistepFlow.ts); gauge balancing ‖p‖ = ‖Q‖ → balance.ts; the
  * matrix-free (MINRES) linear solves of the flow stage → flowSolver.ts. Generic minimisers: src/optim; packing and the reduced ↔
  * raw maps: src/models.
  *
  * Shapes: d feature dimension; reduced parameters θ = (β_m [d] (LTB only), p [d+1], Q [d+1, d]),
  * packed in that order, row-major.
  */
-export { optimum, OPTIMUM_KINDS, MAX_ATTENTION_SCALE, MIN_ATTENTION_SCALE } from './optimum.js';
-export type { OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum } from './optimum.js';
+export { optimum, OPTIMUM_KINDS, OPTIMUM_CLASSES, MAX_ATTENTION_SCALE, MIN_ATTENTION_SCALE } from './optimum.js';
+export type { OptimumKind, OptimumClass, Optimum, AnyOptimum, GdBetaOptimum, Gd0Optimum } from './optimum.js';
+export { optimumGdMultistep, multistepStarts } from './multistep.js';
+export type { MultistepOptimum, MultistepOptimumOptions, MultistepStartResult } from './multistep.js';
 export { optimumAttention, attentionStarts, MAX_DIMENSION } from './multistart.js';
 export type { AttentionOptimum, AttentionOptimumOptions, AttentionStart, AttentionProgress } from './multistart.js';
 export { optimumFromStart, startContext } from './attention.js';

@@ -5,7 +5,7 @@
  *
  * Where things are: independent variable-projection Newton route → projected.ts; the claims by
  * source with one registry → claims/ (zwb.ts, mhm.ts + responses.ts, acds-zfb.ts, flows.ts,
- * registry.ts); suites and their JSON schema → suite.ts; report content and figures → report.ts;
+ * multistep.ts (L-step GD-β), registry.ts); suites and their JSON schema → suite.ts; report content and figures → report.ts;
  * `--precise` → precise.ts.
  *
  * Shapes: d feature dimension; reduced parameters θ = (β_m [d] (LTB only), p [d+1], Q [d+1, d]),
@@ -27,8 +27,12 @@ export { parseSuite, defaultSuite, runSuite, DEFAULT_SUITE_JSON, ZWB_SETTING, ZW
 export type { Suite, SuiteProblem, SuiteRun, FigureSetting, SkippedClaim, RunSuiteOptions } from './suite.js';
 export {
   buildReport, claimsTable, formatMeasured, risksVsM, riskVsMFigure, gd0MinusLsaFigure, trainingFigure, gdBetaFlowFigure, gapFigures, nearBayesRows,
-  nearBayesTable, nearBayesFigure, findingsText, flowRunFigure,
+  nearBayesTable, nearBayesFigure, findingsText, flowRunFigure, multistepRiskFigure, multistepFlowFigure, multistepFindings,
 } from './report.js';
+export {
+  checkMultistepDecrease, checkMultistepBeta0, checkMultistepCommute, multistepOptimum, multistepRiskRows, commutator, GDL_M, GDL_STEPS, GDL_MAX_D,
+} from './claims/multistep.js';
+export type { MultistepOverrides, MultistepClassOptimum, MultistepRiskRow } from './claims/multistep.js';
 export type { BuildReportOptions, RiskAtM, NearBayesRow } from './report.js';
 export { preciseCheck, bigArith, float64Arith, gdBetaOptimumIn, gdBetaRiskIn, reducedRiskIn, PRECISE_DIGITS } from './precise.js';
 export type { Arith, PreciseResult } from './precise.js';

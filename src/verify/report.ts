@@ -8,16 +8,20 @@
  *      optimal levels as horizontal lines (ZWB's Fig. 1);
  *  (c) the GD-β flow: R − R* against t (log scale) with the predicted asymptotic slope −2λ_min;
  *  (d) LSA's additive error R*_LSA − R*_LTB against ‖β*‖_H and against σ (with ψ ∝ σ), with its
- *      σ = Ψ = 0 limit 2‖β*‖²_H/(M + 2).
+ *      σ = Ψ = 0 limit 2‖β*‖²_H/(M + 2);
+ *  (f) when the suite ran GDL-1: the optimal L-step GD-β risk R*_L against L = 1, 2, 3 for each M,
+ *      with the Bayes estimate and the Jensen lower bound as dashed reference lines (on GDL-1's
+ *      problem; the optima are reused from the claim's cache, math.md §3.7).
  */
 import { Rng } from '../linalg/index.js';
 import { reducedSize, withProblem, type Problem } from '../models/index.js';
 import { bayesReference, optimumGd0, optimumGdBeta } from '../risk/index.js';
-import type { FlowMeasures, FlowRun } from '../flow/index.js';
+import type { FlowMeasures, FlowRun, MultistepFlowRun } from '../flow/index.js';
 import type { LineFigure, Report, Section, Table } from '../report/index.js';
 import type { ClaimContext, ClaimResult } from './claims/index.js';
 import { attentionFlowTrace, runGdBetaFlow, type GdBetaFlowRun } from './claims/index.js';
 import type { PreciseResult } from './precise.js';
+import { multistepRiskRows, type MultistepRiskRow } from './claims/multistep.js';
 import type { FigureSetting, Suite, SuiteRun } from './suite.js';
 
 /** Compact `name=value` list (4 significant digits) of a claim's measured numbers. */
@@ -231,6 +235,82 @@ export function nearBayesFigure(rows: readonly NearBayesRow[]): LineFigure {
   };
 }
 
+/** Colours of the M's of figure (f): R*_L and its Bayes lines share the colour of their M. */
+const MULTISTEP_COLORS = ['#4c78a8', '#f58518', '#e45756', '#54a24b', '#b279a2'];
+
+/**
+ * Figure (f): R*_L against L = 1, 2, 3, one solid line per M, with that M's Monte Carlo R_Bayes
+ * (dashed) and Jensen lower bound (dotted-looking: dashed, lighter) in the same colour (math.md §3.4, §3.7).
+ */
+export function multistepRiskFigure(rows: readonly MultistepRiskRow[], problemLabel: string): LineFigure {
+  const series: LineFigure['series'][number][] = [];
+  rows.forEach((r, k) => {
+    const color = MULTISTEP_COLORS[k % MULTISTEP_COLORS.length]!;
+    const Ls = r.risks.map((_, i) => i + 1);
+    series.push({ name: `R*_L, M = ${r.M}`, points: r.risks.map((y, i) => ({ x: i + 1, y })), mark: 'line+point', color });
+    series.push({ name: `R_Bayes (MC), M = ${r.M}`, points: Ls.map((x) => ({ x, y: r.bayesEstimate })), dash: true, color });
+    series.push({ name: `Bayes lower bound, M = ${r.M}`, points: Ls.map((x) => ({ x, y: r.bayesLower })), dash: true, color: `${color}80` });
+  });
+  return {
+    id: 'multistep-risk-vs-L', title: `Optimal L-step GD-β: R*_L against L (${problemLabel})`,
+    caption: 'The exact risk of the optimal GD-β^L (math.md §3.7; L = 1 is GD-β*) falls with every step, towards the Bayes risk (dashed: Monte Carlo R_Bayes; faint dashed: the Jensen lower bound (3.28)) — each M in its own colour.',
+    // x padded by ¼ step so the end points are not cut; y spans all data with a 10 % margin (log scale).
+    x: { title: 'L (number of GD steps)', format: 'd', domain: [0.75, rows[0]!.risks.length + 0.25] },
+    y: { title: 'risk', scale: 'log', domain: yDomain(rows) }, series,
+  };
+}
+
+/** [min, max] of every value of figure (f), widened by 10 % on a log scale. */
+function yDomain(rows: readonly MultistepRiskRow[]): [number, number] {
+  const ys = rows.flatMap((r) => [...r.risks, r.bayesEstimate, r.bayesLower]).filter((y) => y > 0 && Number.isFinite(y));
+  return [Math.min(...ys) / 1.1, Math.max(...ys) * 1.1];
+}
+
+/**
+ * The rate figure of a GD-β^L flow run (`linear-icl flow --model gd-multistep --out`): R − R*_L
+ * against t on a log axis with the predicted slope −2λ_min(∇²R*) anchored where the gap first falls
+ * below 1e-6 of its start (drawn a decade above the data).
+ */
+export function multistepFlowFigure(run: MultistepFlowRun): LineFigure {
+  const points = thinTrajectory(run.ts, run.gaps);
+  const v = run.verdict;
+  const fig: LineFigure = {
+    id: 'flow-rate', title: `gd-multistep (L = ${run.steps}) gradient flow: R − R* against t`,
+    caption: `${run.method}: ${run.accepted} steps, status ${run.status} (${run.statusNote}).` +
+      (v?.measuredRate != null ? ` Measured tail slope ${v.measuredRate.toPrecision(4)}` : '') +
+      (v ? ` Predicted −2λ_min(∇²R*) = ${v.predictedRate.toPrecision(4)} per unit t (natural log).` : ''),
+    x: { title: 't', format: '~g' }, y: { title: 'R − R* (log scale)', scale: 'log', format: '.0e' },
+    series: [{ name: 'R − R* along the flow', points }],
+  };
+  if (v === null || !Number.isFinite(v.predictedRate) || points.length < 2) return fig;
+  const g0 = points[0]!.y;
+  let k0 = points.findIndex((p) => p.y < 1e-6 * g0);
+  if (k0 < 0) k0 = Math.floor(points.length / 2);
+  const anchor = points[k0]!;
+  return { ...fig, slopeLine: { label: 'predicted slope −2λ_min', x0: anchor.x, y0: 10 * anchor.y, slope: v.predictedRate, x1: points[points.length - 1]!.x } };
+}
+
+/** The GD-β^L findings line (math.md §3.7) from GDL-1's rows and the GDL-2/GDL-3 results of the run; null when GDL-1 did not run. */
+export function multistepFindings(rows: readonly MultistepRiskRow[] | null, run: SuiteRun): string | null {
+  if (rows === null || rows.length === 0) return null;
+  const byId = (id: string) => run.results.filter((x) => x.id === id && x.error === undefined);
+  const r = rows[Math.floor(rows.length / 2)]!;
+  const closed = (L: number): string => `${(100 * (r.risks[0]! - r.risks[L - 1]!) / (r.risks[0]! - r.bayesEstimate)).toFixed(0)} %`;
+  const parts = [
+    `- **More GD steps approach Bayes**: at M = ${r.M}, R*_1 = ${sig(r.risks[0]!, 6)}, R*_2 = ${sig(r.risks[1]!, 6)}, R*_3 = ${sig(r.risks[2]!, 6)} against R_Bayes ≈ ${sig(r.bayesEstimate, 5)} ± ${sig(r.bayesStderr, 2)}: two steps close ${closed(2)}, three ${closed(3)} of R*_1 − R_Bayes (GDL-1: ${byId('GDL-1').filter((x) => x.pass).length}/${byId('GDL-1').length} pass).`,
+  ];
+  const b0 = byId('GDL-2');
+  if (b0.length) {
+    const worst = Math.max(...b0.flatMap((x) => Object.entries(x.measured).filter(([k]) => k.startsWith('beta0RelErr')).map(([, v]) => v)));
+    parts.push(`- The optimal start stays β₀* = β* for L = 1, 2, 3 (largest ‖β₀* − β*‖/‖β*‖ = ${sig(worst, 2)}; GDL-2: ${b0.filter((x) => x.pass).length}/${b0.length} pass).`);
+  }
+  const cm = byId('GDL-3');
+  if (cm.length) {
+    parts.push(`- Optimal steps vs H: ${cm.map((x) => `${x.problem}: largest ‖HΓ_l − Γ_lH‖/‖HΓ_l‖ = ${sig(x.measured.worst ?? Number.NaN, 2)}`).join('; ')} (GDL-3).`);
+  }
+  return parts.join('\n');
+}
+
 /** Per-claim detail tables: every measured number next to its tolerance. */
 function detailSections(results: readonly ClaimResult[]): Section[] {
   const ids = [...new Set(results.map((r) => r.id))];
@@ -323,12 +403,19 @@ export function buildReport(suite: Suite, run: SuiteRun, ctx: ClaimContext, opti
     const gapFigs = gapFigures(s, ctx);
     options.onProgress?.('figure (e): near-Bayes grid');
     const near = nearBayesRows(s, ctx);
-    sections.push({ heading: 'Findings', text: `${findingsText(s, risks, flowRun, near, run)}\n\n${tally}` });
+    options.onProgress?.('figure (f): L-step GD-β');
+    const ms = multistepRows(suite, run, ctx);
+    const msFindings = multistepFindings(ms?.rows ?? null, run);
+    sections.push({ heading: 'Findings', text: `${findingsText(s, risks, flowRun, near, run)}${msFindings ? `\n${msFindings}` : ''}\n\n${tally}` });
     sections.push({
       heading: 'Figures',
       text: `Setting: d = ${s.problem.d}, σ² = ${s.problem.sigma2}, ‖β*‖²_H = ${s.problem.betaHNorm2}, M ∈ {${s.M.join(', ')}}` +
-        `${s.problem.psiIsotropic !== null ? `, Ψ = ${s.problem.psiIsotropic}·I` : ''}.`,
-      figures: [riskVsMFigure(risks), gd0MinusLsaFigure(risks), training, gdBetaFlowFigure(flowRun, M), ...gapFigs, ...(near ? [nearBayesFigure(near)] : [])],
+        `${s.problem.psiIsotropic !== null ? `, Ψ = ${s.problem.psiIsotropic}·I` : ''}` +
+        `${ms ? `; the L-step figure is on GDL-1's problem ${ms.label} (d = ${ms.problem.d}, σ² = ${ms.problem.sigma2})` : ''}.`,
+      figures: [
+        riskVsMFigure(risks), gd0MinusLsaFigure(risks), training, gdBetaFlowFigure(flowRun, M), ...gapFigs, ...(near ? [nearBayesFigure(near)] : []),
+        ...(ms ? [multistepRiskFigure(ms.rows, ms.label)] : []),
+      ],
     });
     if (near) tables.push(nearBayesTable(near));
   } else {
@@ -353,6 +440,14 @@ export function buildReport(suite: Suite, run: SuiteRun, ctx: ClaimContext, opti
       : errored.length > 0 ? `No claim refuted; ${errored.length} of ${run.results.length} checks could not be carried out.` : `All ${run.results.length} checks pass.`,
     sections,
   };
+}
+
+/** GDL-1's problem of the run and its R*_L rows (optima from the claim's cache), or null when GDL-1 did not run there. */
+function multistepRows(suite: Suite, run: SuiteRun, ctx: ClaimContext): { label: string; problem: Problem; rows: MultistepRiskRow[] } | null {
+  const res = run.results.find((r) => r.id === 'GDL-1' && r.error === undefined);
+  const sp = res ? suite.problems.find((p) => p.name === res.problem) : undefined;
+  if (!sp) return null;
+  return { label: sp.name, problem: sp.problem, rows: multistepRiskRows(sp.problem, ctx) };
 }
 
 /** About this many points of a trajectory go into a figure. */

@@ -9,6 +9,14 @@
  * (Γ, β₀) to (Γ*, β*)), measuredRate, predictedRate, nfev, steps. `--out DIR` writes
  * trajectory.csv (t, risk, gap), result.json and rate.svg (R − R* against t on a log axis with the
  * predicted slope, drawn by the report's vega-lite pipeline).
+ * `--model gd-multistep --steps L` (L = 1…3) integrates the flow of L-step GD-β (math.md §3.6, §3.7,
+ * src/flow multistepFlow.ts) from `--init zero` (β₀ = 0, Γ_l = 0) or an estimator file, after
+ * computing the optimum it is judged against (src/optimum, `--seed` seeds its random starts);
+ * `--method auto|tsit5` (default) or `rosenbrock` (Rodas4 with the finite-difference Hessian).
+ * Its `--json`: { status, statusNote, model, steps, method, finalRisk, optimalRisk, gap,
+ * distanceToOptimum (modulo the order of the steps), distancePlain, measuredRate, predictedRate,
+ * rateRatio, hessianMin, hessianMax, gradNorm, monotone, tolerances, nfev, accepted, rejected, t,
+ * wallTimeMs, optimumStarts, optimumSpread, estimator, optimum }.
  * A progress line goes to stderr only when stderr is a TTY. Exit 2 for bad options (naming the
  * option), 3 when the integration failed (maxStepsReached, stepSizeTooSmall, nonFiniteState).
  */
@@ -17,6 +25,8 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.js';
 import {
+  runMultistepFlow,
+  type MultistepFlowRun,
   DEFAULT_ATOL,
   DEFAULT_CONVERGED_DISTANCE,
   DEFAULT_CONVERGED_GAP,
@@ -31,16 +41,19 @@ import {
   type FlowRun,
   type RunFlowOptions,
 } from '../../flow/index.js';
-import { estimatorToJSON, parseEstimator } from '../../models/index.js';
+import { estimatorToJSON, parseEstimator, type GdMultistep } from '../../models/index.js';
 import { makeDirectory, renderFigureSvg } from '../../report/index.js';
-import { flowRunFigure } from '../../verify/index.js';
+import { flowRunFigure, multistepFlowFigure } from '../../verify/index.js';
+import { optimum } from '../../optimum/index.js';
+import { GD_MULTISTEP_MAX_STEPS } from '../../risk/index.js';
 import { emit, jsonReplacer, parseIntOption, parseJsonFile, parsePositiveOption, withFlagNames } from '../io.js';
 import { fmt, loadProblem, withJson } from './common.js';
 import { EXIT } from '../exit.js';
 
 interface FlowOpts {
   problem: string;
-  model: FlowModel;
+  model: FlowModel | 'gd-multistep';
+  steps?: number;
   parametrization: 'reduced' | 'raw';
   init?: string;
   seed: number;
@@ -81,7 +94,8 @@ export function registerFlow(program: Command): void {
       .command('flow')
       .description('integrate the exact population gradient flow of GD-β, GD-0, LTB, LSA or ZFB\'s LSA and judge the endpoint (docs/math.md §4)')
       .requiredOption('--problem <file>', 'problem JSON')
-      .addOption(new Option('--model <model>', 'which flow').choices([...FLOW_MODELS]).default('gd-beta'))
+      .addOption(new Option('--model <model>', 'which flow').choices([...FLOW_MODELS, 'gd-multistep']).default('gd-beta'))
+      .option('--steps <L>', `number of GD steps L of --model gd-multistep (1..${GD_MULTISTEP_MAX_STEPS}: the exact risk for general Γ_l stops there)`, parseSteps)
       .addOption(new Option('--parametrization <p>', 'LTB/LSA parameters: reduced (β_m, p, Q) or raw weights').choices(['reduced', 'raw']).default('reduced'))
       .option('--init <init>', "start: 'zero', 'random' or an estimator JSON file (default: zero for GD flows, random for LTB/LSA)")
       .option('--seed <S>', 'seed of random starts', parseIntOption('--seed', 0, 2 ** 32 - 1), 1)
@@ -106,14 +120,20 @@ export function registerFlow(program: Command): void {
       throw new InputError(opts.rtol !== undefined ? '--rtol' : '--atol', 'has no effect with a fixed step --dt: remove one of them');
     }
     if (opts.dt !== undefined && opts.dtMax !== undefined) throw new InputError('--dt-max', 'has no effect with a fixed step --dt');
+    if (opts.model === 'gd-multistep') {
+      await multistepFlowCommand(opts);
+      return;
+    }
+    if (opts.steps !== undefined) throw new InputError('--steps', `applies to --model gd-multistep only, not to --model ${opts.model}`);
     const problem = loadProblem(opts.problem);
     let init: RunFlowOptions['init'];
     if (opts.init === undefined || opts.init === 'zero' || opts.init === 'random') init = opts.init;
     else init = parseJsonFile(opts.init, '--init', (v) => parseEstimator(v, problem.d));
 
-    const progress = process.stderr.isTTY ? progressLine(opts.model) : undefined;
+    const model = opts.model;
+    const progress = process.stderr.isTTY ? progressLine(model) : undefined;
     const run = withFlagNames(FLOW_FLAGS, () => runFlow(problem, {
-      model: opts.model,
+      model,
       parametrization: opts.parametrization,
       init,
       seed: opts.seed,
@@ -260,4 +280,81 @@ async function writeOutputs(dir: string, run: FlowRun, measures: FlowMeasures, r
   const fig = await renderFigureSvg(flowRunFigure(run, measures));
   writeFileSync(join(dir, 'rate.svg'), fig.svg);
   writeFileSync(join(dir, 'rate.vl.json'), `${JSON.stringify(fig.spec, null, 2)}\n`);
+}
+
+/** `--steps`: an integer 1..3, with the reason for the cap (exit 2 otherwise). */
+function parseSteps(v: string): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 1 || x > GD_MULTISTEP_MAX_STEPS) {
+    throw new InputError('--steps', `must be an integer 1..${GD_MULTISTEP_MAX_STEPS} for general Γ_l, got '${v}': the exact GD-β^L risk (docs/math.md §3.6) enumerates Wick pairings, ≈ 3.5·10⁶ at L = 4`);
+  }
+  return x;
+}
+
+/** `flow --model gd-multistep`: the optimum (src/optimum), then the flow judged against it (src/flow runMultistepFlow). */
+async function multistepFlowCommand(opts: FlowOpts): Promise<void> {
+  const unsupported: [keyof FlowOpts, string][] = [['dt', '--dt'], ['dtMax', '--dt-max'], ['initScale', '--init-scale'], ['untilConverged', '--until-converged']];
+  for (const [k, flag] of unsupported) if (opts[k] !== undefined) throw new InputError(flag, 'is not supported by --model gd-multistep (adaptive tsit5/rosenbrock to --t-end or the default horizon 40/(2λ_min))');
+  if (opts.parametrization !== 'reduced') throw new InputError('--parametrization', 'applies to --model ltb/lsa only');
+  const method = opts.method === 'auto' || opts.method === 'tsit5' ? 'tsit5' : opts.method === 'rosenbrock' ? 'rodas4' : null;
+  if (method === null) throw new InputError('--method', `must be auto, tsit5 or rosenbrock with --model gd-multistep, got '${opts.method}'`);
+  const problem = loadProblem(opts.problem);
+  let init: 'zero' | GdMultistep = 'zero';
+  if (opts.init === 'random') throw new InputError('--init', "must be 'zero' or an estimator file with --model gd-multistep");
+  if (opts.init !== undefined && opts.init !== 'zero') {
+    const est = parseJsonFile(opts.init, '--init', (v) => parseEstimator(v, problem.d));
+    if (est.kind !== 'gd-multistep') throw new InputError('--init', `must be a 'gd-multistep' estimator, got '${est.kind}'`);
+    init = est;
+  }
+  const steps = opts.steps ?? (init !== 'zero' ? init.Gammas.length : undefined);
+  if (steps === undefined) throw new InputError('--steps', `is required with --model gd-multistep and --init zero (the number of GD steps L, 1..${GD_MULTISTEP_MAX_STEPS})`);
+  const flags = { ...FLOW_FLAGS, steps: '--steps', init: '--init' };
+  const opt = withFlagNames(flags, () => optimum(problem, 'gd-multistep', { steps, seed: opts.seed }), opts.problem);
+  const run = withFlagNames(flags, () => runMultistepFlow(problem, {
+    steps, init, reference: opt, method,
+    ...(opts.rtol !== undefined ? { rtol: opts.rtol } : {}), ...(opts.atol !== undefined ? { atol: opts.atol } : {}),
+    ...(opts.tEnd !== undefined ? { tEnd: opts.tEnd } : {}), maxSteps: opts.maxSteps,
+    ...(opts.convergedGap !== undefined ? { convergedGap: opts.convergedGap } : {}), ...(opts.convergedDistance !== undefined ? { convergedDistance: opts.convergedDistance } : {}),
+  }), opts.problem);
+  const v = run.verdict;
+  const result = {
+    status: run.status, statusNote: run.statusNote, model: run.model, steps: run.steps, method: run.method, finalRisk: run.finalRisk, optimalRisk: run.optimalRisk,
+    gap: run.finalRisk - run.optimalRisk, distanceToOptimum: v?.distanceModuloOrder ?? null, distancePlain: v?.distance ?? null,
+    measuredRate: v?.measuredRate ?? null, predictedRate: v?.predictedRate ?? null, rateRatio: v?.rateRatio ?? null,
+    hessianMin: v?.hessianMin ?? null, hessianMax: v?.hessianMax ?? null, gradNorm: v?.gradNorm ?? null, monotone: v?.monotone ?? null,
+    tolerances: v?.tolerances ?? null, nfev: run.nfev, accepted: run.accepted, rejected: run.rejected, t: run.t, wallTimeMs: run.wallTimeMs,
+    optimumStarts: opt.starts.length, optimumSpread: opt.spread, estimator: estimatorToJSON(run.estimator), optimum: estimatorToJSON(opt.estimator),
+  };
+  if (opts.out !== undefined) {
+    makeDirectory(opts.out, '--out');
+    const lines = ['t,risk,gap'];
+    const n = run.ts.length;
+    for (let k = 0; k < n; k++) if (k % opts.saveEvery === 0 || k === n - 1) lines.push(`${run.ts[k]},${run.risks[k]},${run.gaps[k]}`);
+    writeFileSync(join(opts.out, 'trajectory.csv'), `${lines.join('\n')}\n`);
+    writeFileSync(join(opts.out, 'result.json'), `${JSON.stringify(result, jsonReplacer, 2)}\n`);
+    const fig = await renderFigureSvg(multistepFlowFigure(run));
+    writeFileSync(join(opts.out, 'rate.svg'), fig.svg);
+    writeFileSync(join(opts.out, 'rate.vl.json'), `${JSON.stringify(fig.spec, null, 2)}\n`);
+  }
+  emit(opts.json, result, () => multistepHuman(run, result.gap));
+  if (run.status === 'maxStepsReached' || run.status === 'stepSizeTooSmall' || run.status === 'nonFiniteState') {
+    process.stderr.write(`linear-icl: numerical failure: the flow stopped (${run.status}) after ${run.accepted} steps at t = ${fmt(run.t)}: ${FAILURE_ADVICE[run.status] ?? ''}\n`);
+    process.exitCode = EXIT.numerical;
+  }
+}
+
+function multistepHuman(run: MultistepFlowRun, gap: number): string {
+  const v = run.verdict;
+  const lines = [
+    `model      gd-multistep (L = ${run.steps})   method ${run.method}   status ${run.status}`,
+    `t          ${fmt(run.t)}   steps ${run.accepted} (+${run.rejected} rejected)   gradient evaluations ${run.nfev}   ${run.wallTimeMs.toFixed(0)} ms`,
+    `risk       ${fmt(run.finalRisk)}   optimum R*_L ${fmt(run.optimalRisk)}   R − R* ${fmt(gap)}`,
+  ];
+  if (v !== null) {
+    lines.push(`distance   ${fmt(v.distanceModuloOrder)} modulo the order of the steps (plain ${fmt(v.distance)})  ‖θ − θ*‖`);
+    lines.push(`rate       measured ${v.measuredRate === null ? 'n/a' : fmt(v.measuredRate)}   predicted −2λ_min(∇²R*) ${fmt(v.predictedRate)}  (d log(R − R*)/dt)`);
+    lines.push(`monotone   ${v.monotone ? 'yes' : 'no'}   ‖∇R‖ at the end ${fmt(v.gradNorm)}`);
+  }
+  lines.push(`status     ${run.statusNote}`);
+  return lines.join('\n');
 }

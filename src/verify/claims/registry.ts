@@ -1,7 +1,7 @@
 /**
  * The claim catalogue (docs/math.md §5) as one registry: each entry names a claim, says when it
  * applies to a problem, and runs it. The checks live by source: zwb.ts, mhm.ts, acds-zfb.ts,
- * flows.ts.
+ * flows.ts, multistep.ts (L-step GD-β).
  */
 import { eigvalsh } from '../../linalg/index.js';
 import { lsaFromGd0, type Problem } from '../../models/index.js';
@@ -10,6 +10,7 @@ import { checkAcds, checkZfb } from './acds-zfb.js';
 import type { ClaimContext, ClaimResult, ClassOptimum } from './context.js';
 import { checkGdBetaFlow } from './flows.js';
 import { checkMhm1, checkMhm2, checkMhmNonlinear } from './mhm.js';
+import { checkMultistepBeta0, checkMultistepCommute, checkMultistepDecrease, GDL_MAX_D } from './multistep.js';
 import { RESPONSES } from './responses.js';
 import {
   checkGdBetaIsLtb, checkLsaGap, checkLsaGapGrowth, checkLsaGapSmallNoise, checkLsaLimit, checkNearBayes, checkOptimalLtbIsGdBeta, checkOptimizer,
@@ -34,6 +35,9 @@ export interface ClaimSpec {
 }
 
 const isMasked = (p: Problem): boolean => p.masked;
+/** The GD-β^L claims run only when a suite names them (their optima cost ≈ 1 s per problem at d = 3). */
+const onlyWhenNamed = (): boolean => false;
+const smallD = (p: Problem): string | null => (p.d <= GDL_MAX_D ? null : `needs d ≤ ${GDL_MAX_D} (the GD-β^L optimum has d + 3d² parameters and a dense finite-difference Hessian)`);
 const nonzeroBeta = (p: Problem): string | null => (!p.masked ? 'needs masked attention (masked: true)' : p.betaHNorm2 > 0 ? null : 'needs β* ≠ 0');
 
 /** The catalogue of docs/math.md §5.1, in report order (ZWB-5 and ZFB live in src/verify/claims/flows.ts). */
@@ -63,6 +67,16 @@ export const CLAIMS: readonly ClaimSpec[] = [
   },
   { id: 'ACDS', title: 'ACDS: Γ* = ((1+1/M)H + trH/M·I)⁻¹', applies: () => null, run: (p, l, c) => [checkAcds(p, l, c)] },
   { id: 'ZFB', title: 'ZFB flow: conservation law, monotone loss, limit', applies: () => null, run: (p, l, c) => [checkZfb(p, l, c)] },
+  {
+    id: 'GDL-1', title: 'the optimal L-step GD-β risk R*_L decreases with L toward the Bayes risk',
+    applies: (p) => (p.sigma2 > 0 ? smallD(p) : 'needs sigma2 > 0 (the Bayes reference)'), byDefault: onlyWhenNamed,
+    run: (p, l, c) => [checkMultistepDecrease(p, l, c)],
+  },
+  { id: 'GDL-2', title: 'the optimal start stays β₀* = β* for every L', applies: smallD, byDefault: onlyWhenNamed, run: (p, l, c) => [checkMultistepBeta0(p, l, c)] },
+  {
+    id: 'GDL-3', title: 'with Ψ = ψ²I the optimal steps commute with H; general Ψ recorded', applies: smallD, byDefault: onlyWhenNamed,
+    run: (p, l, c) => [checkMultistepCommute(p, l, c)],
+  },
 ];
 
 /** The ids of the catalogue, in order. */
