@@ -67,6 +67,23 @@ export type {
 // Types of the optimiser options and statuses the optimum reports (src/optim).
 export type { LbfgsOptions, LbfgsStatus, NewtonPolishStatus } from './optim/index.js';
 
+// Sampled training on fresh prompts with the exact risk of every logged iterate (src/train).
+export {
+  train, flowRiskAt, trajectoryCsv, trainingFigure, writeTraining, TrainingDivergedError, TRAIN_MODELS, TRAIN_OPTIMIZERS, TRAIN_SAMPLERS,
+  DEFAULT_TEST_SIZE, ADAM_DEFAULTS, TRAJECTORY_COLUMNS,
+} from './train/index.js';
+export type {
+  TrainOptions, TrainResult, TrainRow, TrainTiming, TrainModel, TrainOptimizer, ClassOptimum as TrainClassOptimum, FlowRiskOptions, WrittenTraining, AdamOptions, PromptSource,
+} from './train/index.js';
+export { WishartSampler, contextCovariance, contextStatisticInto, covariateFactor } from './models/index.js';
+export type { WishartPrompt, WishartFactorPrompt, CovariateFactor, NormalSource } from './models/index.js';
+
+// The optimal L-step GD-β and its flow (§3.6).
+export { OPTIMUM_CLASSES, optimumGdMultistep, multistepStarts } from './optimum/index.js';
+export type { OptimumClass, AnyOptimum, MultistepOptimum, MultistepOptimumOptions, MultistepStartResult } from './optimum/index.js';
+export { runMultistepFlow, multistepHessian, multistepDistance, multistepObjective, packMultistep, unpackMultistep, MULTISTEP_FLOW_METHODS } from './flow/index.js';
+export type { MultistepFlowOptions, MultistepFlowRun, MultistepFlowStatus, MultistepFlowVerdict, MultistepReference } from './flow/index.js';
+
 // Exact population gradient flows with verdicts (§4).
 export {
   runFlow, flowMeasures, FLOW_MODELS, FLOW_METHODS, gdBetaFlow, attentionFlow, zfbFlow, fitTailRate,

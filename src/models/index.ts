@@ -29,6 +29,11 @@ export { finiteMatrix, finiteVector, finiteNumber, integerAtLeast, record, noUnk
 export { CONVENTIONS, lsaFromAcds, lsaFromVo, parseEstimatorWithConvention } from './conventions.js';
 export type { Convention, AcdsWeights, VoWeights, ConventionOptions } from './conventions.js';
 export {
+  WishartSampler, covariateFactor, contextCovariance, bartlettFactorInto, allocWishartFactorPrompt, allocWishartPrompt, sampleWishartFactorInto,
+  wishartStatisticInto, contextStatisticInto,
+} from './wishart.js';
+export type { WishartFactorPrompt, WishartPrompt, CovariateFactor, NormalSource } from './wishart.js';
+export {
   allocStackWorkspace, forwardStack, predictStack, stackDim, stackFromGdMultistep, parseStack, stackToJSON,
 } from './stack.js';
 export type { Stack, StackLayer, GdMultistepWeights, StackSignFlip, StackFromGdMultistepOptions, StackWorkspace, StackForwardOptions } from './stack.js';

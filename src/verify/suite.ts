@@ -83,13 +83,16 @@ const ANISO = {
 };
 
 /** The embedded default suite, in the JSON schema above. */
+/** H of the GD-β^L problems (anisotropic, d = 3). */
+const GDL_H = [[2, 0.5, 0], [0.5, 1, 0.2], [0, 0.2, 0.5]];
+
 export const DEFAULT_SUITE_JSON = {
   title: 'linear-icl verify: the claim catalogue of docs/math.md §5',
   seed: 1,
   problems: [
     ...ZWB_M.map((M) => ({
       name: `zwb-M${M}`, ...ZWB_SETTING, M,
-      claims: ['ZWB-1', 'ZWB-2', 'ZWB-3', 'ZWB-4', 'ZWB-5', 'OPT', ...(M === 20 ? ['ZWB-3-growth', 'ZWB-3-noise', 'ZWB-3-limit'] : [])],
+      claims: ['ZWB-1', 'ZWB-2', 'ZWB-3', 'ZWB-4', 'ZWB-5', 'OPT', ...(M === 20 ? ['ZWB-3-growth', 'ZWB-3-noise', 'ZWB-3-limit', 'TRAIN-1'] : [])],
     })),
     { name: 'zwb-M20-noisy', ...ZWB_SETTING, M: 20, sigma2: 4, claims: ['ZWB-4'] },
     { name: 'zwb-M20-clean', ...ZWB_SETTING, M: 20, sigma2: 0.01, claims: ['ZWB-4'] },
@@ -97,6 +100,8 @@ export const DEFAULT_SUITE_JSON = {
     { name: 'aniso-unmasked', ...ANISO, masked: false, claims: ['ZWB-1'] },
     { name: 'mhm', d: 5, M: 20, sigma2: 0.25, H: 1, Psi: 1, claims: ['MHM-1', 'MHM-2', 'MHM-NL'] },
     { name: 'acds-zfb', d: 3, M: 10, H: [3, 1, 0.3], Psi: 1, sigma2: 0, claims: ['ACDS', 'ZFB'] },
+    { name: 'gdl-iso', d: 3, M: 10, H: GDL_H, Psi: 1, sigma2: 0.25, betaStar: [1, 1, 1], claims: ['GDL-1', 'GDL-3'] },
+    { name: 'gdl-aniso', d: 3, M: 10, H: GDL_H, Psi: [[1, 0.3, 0], [0.3, 0.5, 0], [0, 0, 0.8]], sigma2: 0.5, betaStar: [1, -1, 2], claims: ['GDL-2', 'GDL-3'] },
   ],
   figures: { problem: { ...ZWB_SETTING, M: 20 }, M: [...ZWB_M] },
 };

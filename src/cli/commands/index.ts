@@ -5,6 +5,8 @@ import { registerFlow } from './flow.js';
 import { registerMc } from './mc.js';
 import { registerOptimum } from './optimum.js';
 import { registerRisk } from './risk.js';
+import { registerSweep } from './sweep.js';
+import { registerTrain } from './train.js';
 import { registerVerify } from './verify.js';
 
 export function registerCommands(program: Command): void {
@@ -14,4 +16,6 @@ export function registerCommands(program: Command): void {
   registerBayes(program);
   registerVerify(program);
   registerFlow(program);
+  registerSweep(program);
+  registerTrain(program);
 }

@@ -1,7 +1,7 @@
 /**
  * The claim catalogue (docs/math.md §5), by source: context.ts (result type, run context, shared
  * comparisons), zwb.ts (ZWB-1…4, OPT), flows.ts (ZWB-5 and the report's flows), mhm.ts (MHM-1, MHM-2,
- * MHM-NL) with responses.ts (the nonlinear responses and η_NL), acds-zfb.ts (ACDS, ZFB), and the one
+ * MHM-NL) with responses.ts (the nonlinear responses and η_NL), acds-zfb.ts (ACDS, ZFB), multistep.ts (GDL-1…3), training.ts (TRAIN-1), and the one
  * registry, registry.ts. The verify area's files import the claims through this file.
  */
 export { claimContext, relErr, matRelErr, identityRows } from './context.js';
@@ -18,5 +18,7 @@ export { responseExpectation, responseMoments, etaNonlinear, evalResponse, RESPO
 export type { Response, ResponseMoments } from './responses.js';
 export { checkAcds, checkZfb } from './acds-zfb.js';
 export type { AcdsOverrides, ZfbOverrides } from './acds-zfb.js';
+export { checkTrainingShape } from './training.js';
+export type { TrainingShapeOverrides } from './training.js';
 export { CLAIMS, CLAIM_IDS, gd0AsLsa } from './registry.js';
 export type { ClaimSpec } from './registry.js';

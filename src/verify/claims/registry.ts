@@ -1,7 +1,7 @@
 /**
  * The claim catalogue (docs/math.md §5) as one registry: each entry names a claim, says when it
  * applies to a problem, and runs it. The checks live by source: zwb.ts, mhm.ts, acds-zfb.ts,
- * flows.ts, multistep.ts (L-step GD-β).
+ * flows.ts, multistep.ts (L-step GD-β), training.ts (sampled training judged on exact risks).
  */
 import { eigvalsh } from '../../linalg/index.js';
 import { lsaFromGd0, type Problem } from '../../models/index.js';
@@ -12,6 +12,7 @@ import { checkGdBetaFlow } from './flows.js';
 import { checkMhm1, checkMhm2, checkMhmNonlinear } from './mhm.js';
 import { checkMultistepBeta0, checkMultistepCommute, checkMultistepDecrease, GDL_MAX_D } from './multistep.js';
 import { RESPONSES } from './responses.js';
+import { checkTrainingShape } from './training.js';
 import {
   checkGdBetaIsLtb, checkLsaGap, checkLsaGapGrowth, checkLsaGapSmallNoise, checkLsaLimit, checkNearBayes, checkOptimalLtbIsGdBeta, checkOptimizer,
 } from './zwb.js';
@@ -67,6 +68,11 @@ export const CLAIMS: readonly ClaimSpec[] = [
   },
   { id: 'ACDS', title: 'ACDS: Γ* = ((1+1/M)H + trH/M·I)⁻¹', applies: () => null, run: (p, l, c) => [checkAcds(p, l, c)] },
   { id: 'ZFB', title: 'ZFB flow: conservation law, monotone loss, limit', applies: () => null, run: (p, l, c) => [checkZfb(p, l, c)] },
+  {
+    id: 'TRAIN-1', title: 'trained as in ZWB Fig. 1: the LTB reaches R*_GDβ, the LSA plateaus at R*_LSA (exact risks)',
+    applies: (p) => (p.masked && p.betaHNorm2 > 0 ? null : 'needs masked attention and β* ≠ 0 (the LSA gap of ZWB-3)'), byDefault: onlyWhenNamed,
+    run: (p, l, c) => [checkTrainingShape(p, l, c)],
+  },
   {
     id: 'GDL-1', title: 'the optimal L-step GD-β risk R*_L decreases with L toward the Bayes risk',
     applies: (p) => (p.sigma2 > 0 ? smallD(p) : 'needs sigma2 > 0 (the Bayes reference)'), byDefault: onlyWhenNamed,

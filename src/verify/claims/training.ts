@@ -1,0 +1,68 @@
+/**
+ * TRAIN-1 — the shape of ZWB's Fig. 1, judged on the exact risk: LSA and LTB trained as the paper
+ * trains them (Adam on freshly sampled prompts, src/train), with the population risk of the final
+ * weights computed exactly (docs/math.md §3.3) instead of estimated on a test set. The LTB must come
+ * down to near R*_GDβ (= R*_LTB, §3.2) and below R*_LSA; the LSA must stay near its own optimum
+ * R*_LSA, above R*_GDβ by the irreducible gap of ZWB-3; neither may go below its class optimum.
+ */
+import { problemScale, type Problem } from '../../models/index.js';
+import { optimumGdBeta } from '../../risk/index.js';
+import { train, type TrainResult } from '../../train/index.js';
+import type { ClaimContext, ClaimResult } from './context.js';
+
+/** The training recipe of TRAIN-1 (Adam, as ZWB; measured to plateau on the reference problem (5.2)). */
+export interface TrainingShapeOverrides {
+  /** Adam steps. @defaultValue 10 000 */
+  readonly steps?: number;
+  /** Learning rate. @defaultValue 3e-3 */
+  readonly lr?: number;
+  /** Fresh prompts per step. @defaultValue 64 */
+  readonly batch?: number;
+  /** The LTB must end within this factor of R*_GDβ. @defaultValue 1.25 */
+  readonly ltbFactor?: number;
+  /** The LSA must end within this factor of R*_LSA. @defaultValue 1.1 */
+  readonly lsaFactor?: number;
+  /** Size of the papers' finite test set (reported beside the exact risk). @defaultValue 1000 */
+  readonly testSize?: number;
+}
+
+/** Slack below an optimum that still counts as "not below it": rounding of two exact risks. */
+const BELOW_RTOL = 1e-9;
+
+/**
+ * TRAIN-1: trains an LTB and an LSA (seed `ctx.seed`) and judges their final exact risks against
+ * R*_GDβ and R*_LSA. Cost ≈ 1 s per model at d = 5, M = 20 (10 000 steps of 64 prompts).
+ */
+export function checkTrainingShape(problem: Problem, label: string, ctx: ClaimContext, o: TrainingShapeOverrides = {}): ClaimResult {
+  const { steps = 10_000, lr = 3e-3, batch = 64, ltbFactor = 1.25, lsaFactor = 1.1, testSize = 1000 } = o;
+  const gdb = optimumGdBeta(problem);
+  const lsaOpt = ctx.optimum(problem, 'lsa');
+  const common = { optimizer: 'adam' as const, lr, batch, steps, seed: ctx.seed, testSize, logEvery: Math.max(1, Math.round(steps / 20)) };
+  const ltb = train(problem, { ...common, model: 'ltb', optimum: { risk: gdb.risk, estimator: gdb.estimator } });
+  const lsa = train(problem, { ...common, model: 'lsa', optimum: { risk: lsaOpt.risk, estimator: lsaOpt.estimator } });
+  const scale = problemScale(problem);
+  const minRisk = (r: TrainResult): number => Math.min(...r.rows.map((row) => row.risk));
+  const lastTest = (r: TrainResult): { loss: number; se: number } => {
+    const row = r.rows[r.rows.length - 1]!;
+    return { loss: row.testLoss, se: row.testStderr };
+  };
+  const ltbOk = ltb.finalRisk <= ltbFactor * gdb.risk && ltb.finalRisk < lsaOpt.risk;
+  const lsaOk = lsa.finalRisk <= lsaFactor * lsaOpt.risk;
+  const neverBelow = minRisk(ltb) >= gdb.risk - BELOW_RTOL * scale && minRisk(lsa) >= lsaOpt.risk - BELOW_RTOL * scale;
+  const t1 = lastTest(ltb);
+  const t2 = lastTest(lsa);
+  return {
+    id: 'TRAIN-1', title: 'trained as in ZWB Fig. 1: the LTB reaches R*_GDβ, the LSA plateaus at R*_LSA (exact risks)', problem: label,
+    pass: ltbOk && lsaOk && neverBelow,
+    measured: {
+      ltbFinalRisk: ltb.finalRisk, gdBetaOptimum: gdb.risk, ltbOverOptimum: ltb.finalRisk / gdb.risk,
+      lsaFinalRisk: lsa.finalRisk, lsaOptimum: lsaOpt.risk, lsaOverOptimum: lsa.finalRisk / lsaOpt.risk,
+      ltbTestLoss: t1.loss, ltbTestStderr: t1.se, lsaTestLoss: t2.loss, lsaTestStderr: t2.se,
+      ltbMinRisk: minRisk(ltb), lsaMinRisk: minRisk(lsa), steps, batch, lr,
+      ltbStepsPerSecond: ltb.timing.stepsPerSecond, lsaStepsPerSecond: lsa.timing.stepsPerSecond,
+    },
+    tolerance: { ltbOverOptimum: ltbFactor, lsaOverOptimum: lsaFactor, belowOptimum: BELOW_RTOL },
+    criterion: `after ${steps} Adam steps (lr ${lr}, ${batch} fresh prompts each): R_LTB ≤ ${ltbFactor}·R*_GDβ and R_LTB < R*_LSA; R_LSA ≤ ${lsaFactor}·R*_LSA; no logged exact risk below its class optimum (−1e-9·E[y²])`,
+    note: `the papers' estimate on ${testSize} test prompts: LTB ${t1.loss.toPrecision(4)} ± ${t1.se.toPrecision(2)}, LSA ${t2.loss.toPrecision(4)} ± ${t2.se.toPrecision(2)} — the exact risks are ${ltb.finalRisk.toPrecision(6)} and ${lsa.finalRisk.toPrecision(6)}`,
+  };
+}
