@@ -9,6 +9,8 @@
  *  (c) the GD-β flow: R − R* against t (log scale) with the predicted asymptotic slope −2λ_min;
  *  (d) LSA's additive error R*_LSA − R*_LTB against ‖β*‖_H and against σ (with ψ ∝ σ), with its
  *      σ = Ψ = 0 limit 2‖β*‖²_H/(M + 2);
+ *  (g) when the suite ran TRAIN-1: its LTB and LSA training runs, exact risk beside the test-set
+ *      estimate (ZWB Fig. 1);
  *  (f) when the suite ran GDL-1: the optimal L-step GD-β risk R*_L against L = 1, 2, 3 for each M,
  *      with the Bayes estimate and the Jensen lower bound as dashed reference lines (on GDL-1's
  *      problem; the optima are reused from the claim's cache, math.md §3.7).
@@ -19,7 +21,8 @@ import { bayesReference, optimumGd0, optimumGdBeta } from '../risk/index.js';
 import type { FlowMeasures, FlowRun, MultistepFlowRun } from '../flow/index.js';
 import type { LineFigure, Report, Section, Table } from '../report/index.js';
 import type { ClaimContext, ClaimResult } from './claims/index.js';
-import { attentionFlowTrace, runGdBetaFlow, type GdBetaFlowRun } from './claims/index.js';
+import { attentionFlowTrace, runGdBetaFlow, trainingShapeRuns, type GdBetaFlowRun } from './claims/index.js';
+import { trainingFigure as sampledTrainingFigure } from '../train/index.js';
 import type { PreciseResult } from './precise.js';
 import { multistepRiskRows, type MultistepRiskRow } from './claims/multistep.js';
 import type { FigureSetting, Suite, SuiteRun } from './suite.js';
@@ -415,6 +418,7 @@ export function buildReport(suite: Suite, run: SuiteRun, ctx: ClaimContext, opti
       figures: [
         riskVsMFigure(risks), gd0MinusLsaFigure(risks), training, gdBetaFlowFigure(flowRun, M), ...gapFigs, ...(near ? [nearBayesFigure(near)] : []),
         ...(ms ? [multistepRiskFigure(ms.rows, ms.label)] : []),
+        ...sampledTrainingFigures(run, ctx),
       ],
     });
     if (near) tables.push(nearBayesTable(near));
@@ -440,6 +444,20 @@ export function buildReport(suite: Suite, run: SuiteRun, ctx: ClaimContext, opti
       : errored.length > 0 ? `No claim refuted; ${errored.length} of ${run.results.length} checks could not be carried out.` : `All ${run.results.length} checks pass.`,
     sections,
   };
+}
+
+/**
+ * (g) TRAIN-1's two runs (ZWB Fig. 1 on exact risks): the exact risk of every logged iterate, the
+ * papers' finite-test-set estimate with ±2 s.e., and the class optimum — one figure per model.
+ */
+function sampledTrainingFigures(run: SuiteRun, ctx: ClaimContext): LineFigure[] {
+  const res = run.results.find((r) => r.id === 'TRAIN-1' && r.error === undefined);
+  const runs = res ? trainingShapeRuns(ctx, res.problem) : undefined;
+  if (!runs) return [];
+  return [runs.ltb, runs.lsa].map((r) => {
+    const f = sampledTrainingFigure(r);
+    return { ...f, id: `train-1-${r.model}`, title: `${f.title} (TRAIN-1, ${res!.problem})` };
+  });
 }
 
 /** GDL-1's problem of the run and its R*_L rows (optima from the claim's cache), or null when GDL-1 did not run there. */

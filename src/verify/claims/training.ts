@@ -26,6 +26,22 @@ export interface TrainingShapeOverrides {
   readonly testSize?: number;
 }
 
+/** The two training runs of TRAIN-1 on one problem (the report draws them). */
+export interface TrainingShapeRuns {
+  /** The LTB run (its optimum: GD-β*). */
+  readonly ltb: TrainResult;
+  /** The LSA run (its optimum: the numerical R*_LSA). */
+  readonly lsa: TrainResult;
+}
+
+/** TRAIN-1's runs by context and problem label, so the report draws what the claim judged. */
+const RUNS = new WeakMap<ClaimContext, Map<string, TrainingShapeRuns>>();
+
+/** The runs TRAIN-1 made on the problem labelled `label` in this context, or undefined. */
+export function trainingShapeRuns(ctx: ClaimContext, label: string): TrainingShapeRuns | undefined {
+  return RUNS.get(ctx)?.get(label);
+}
+
 /** Slack below an optimum that still counts as "not below it": rounding of two exact risks. */
 const BELOW_RTOL = 1e-9;
 
@@ -40,6 +56,8 @@ export function checkTrainingShape(problem: Problem, label: string, ctx: ClaimCo
   const common = { optimizer: 'adam' as const, lr, batch, steps, seed: ctx.seed, testSize, logEvery: Math.max(1, Math.round(steps / 20)) };
   const ltb = train(problem, { ...common, model: 'ltb', optimum: { risk: gdb.risk, estimator: gdb.estimator } });
   const lsa = train(problem, { ...common, model: 'lsa', optimum: { risk: lsaOpt.risk, estimator: lsaOpt.estimator } });
+  if (!RUNS.has(ctx)) RUNS.set(ctx, new Map());
+  RUNS.get(ctx)!.set(label, { ltb, lsa });
   const scale = problemScale(problem);
   const minRisk = (r: TrainResult): number => Math.min(...r.rows.map((row) => row.risk));
   const lastTest = (r: TrainResult): { loss: number; se: number } => {
