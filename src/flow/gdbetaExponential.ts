@@ -22,7 +22,7 @@
  */
 import { gemm, type Matrix } from '../linalg/index.js';
 import type { GdBetaFlow } from './gdbetaFlow.js';
-import type { SemilinearProblem } from './ode/index.js';
+import type { SemilinearProblem, VectorField } from './ode/index.js';
 
 /** The exponential-integrator form of a GD flow, with the coordinate maps. */
 export interface GdBetaExponential {
@@ -43,6 +43,30 @@ export interface GdBetaExponential {
   gapAfterNonlinear(z: Float64Array): number;
   /** ‖(Γ, β₀) − (Γ*, β*)‖ = ‖z‖ (U, W orthogonal). */
   distance(z: Float64Array): number;
+  /** The whole flow in these coordinates, f(z) = ℓ ⊙ z + N(z) (for the Rosenbrock-W path, `wsolver.ts`). */
+  readonly field: VectorField;
+  /** The fixed bases and products the coordinates are built from (read-only; for `wsolver.ts`). */
+  readonly basis: GdBetaHatBasis;
+}
+
+/** The data behind the coordinates z = [(Γ̃ − Γ̃*)U, Wᵀ(β̃₀ − β̃*)] of {@link gdBetaExponentialProblem}. */
+export interface GdBetaHatBasis {
+  /** [d, d] eigenvectors of B'₀ (columns); I when `diagonalB`. */
+  readonly U: Matrix;
+  /** [d] eigenvalues σ_j of B'₀. */
+  readonly sigma: Float64Array;
+  /** True when U = I exactly (Ψ = ψ²I). */
+  readonly diagonalB: boolean;
+  /** [d, d] eigenvectors of 𝒬̃* (columns); I when `diagonalQ`. */
+  readonly W: Matrix;
+  /** [d] eigenvalues ω_k of 𝒬̃*. */
+  readonly omega: Float64Array;
+  /** True when W = I exactly. */
+  readonly diagonalQ: boolean;
+  /** [d, d] Γ̃*U. */
+  readonly GammaStarU: Float64Array;
+  /** [d, d] 𝕃 = UᵀΛU. */
+  readonly Lhat: Matrix;
 }
 
 /**
@@ -298,5 +322,11 @@ export function gdBetaExponentialProblem(flow: GdBetaFlow): GdBetaExponential {
     return y;
   };
 
-  return { problem: { ell, nonlinear, scaleRef }, toHat, fromHat, gap, gapAfterNonlinear, distance };
+  const field: VectorField = (t, z, out) => {
+    nonlinear(t, z, out);
+    for (let k = 0; k < n; k++) out[k] = out[k]! + ell[k]! * z[k]!;
+  };
+
+  const basis: GdBetaHatBasis = { U, sigma, diagonalB, W, omega, diagonalQ, GammaStarU: GsU, Lhat };
+  return { problem: { ell, nonlinear, scaleRef }, toHat, fromHat, gap, gapAfterNonlinear, distance, field, basis };
 }

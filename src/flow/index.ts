@@ -6,8 +6,9 @@
  *
  * Where things are: GD-β/GD-0 flow, optimum Hessian, Hessian-vector products → gdbetaFlow.ts; its
  * exponential (semilinear) form → gdbetaExponential.ts (integrated by `ode/`'s `exponential(etd4, …)`);
- * Rosenbrock linear solver → stiff.ts; LTB/LSA → attentionFlow.ts; ZFB → zfbFlow.ts; verdicts →
- * verdict.ts; build + integrate + judge in one call → run.ts.
+ * Rosenbrock linear solvers → stiff.ts (exact Jacobian) and wsolver.ts (the O(d²) W of the
+ * Rosenbrock-W path); LTB/LSA → attentionFlow.ts; ZFB → zfbFlow.ts; verdicts → verdict.ts; build +
+ * integrate + judge in one call → run.ts.
  *
  * Shapes: d feature dimension; GD states [d² + d] = (Γ̃ row-major, β̃₀) in the eigenbasis of H;
  * reduced attention states (β_m [d], p [d+1], Q [d+1, d]); raw states (W^{KQ}, W^{PV} [d+1, d+1],
@@ -25,8 +26,10 @@ export {
 } from './gdbetaFlow.js';
 export type { GdBetaFlow, GdFlowVariant, GdInit, OptimumHessian } from './gdbetaFlow.js';
 export { gdBetaExponentialProblem } from './gdbetaExponential.js';
-export type { GdBetaExponential } from './gdbetaExponential.js';
+export type { GdBetaExponential, GdBetaHatBasis } from './gdbetaExponential.js';
 export { gdBetaLinearSolver, gdBetaDenseJacobian } from './stiff.js';
+export { gdBetaWSolver, W_REFRESH } from './wsolver.js';
+export type { GdBetaWSolver, GdBetaWSolverStats } from './wsolver.js';
 export { attentionFlow, attentionInitialState, RANDOM_ATTENTION_SCALE } from './attentionFlow.js';
 export type { AttentionFlow, AttentionFlowSpec } from './attentionFlow.js';
 export { zfbFlow, checkZfbProblem, zfbBalancedStart } from './zfbFlow.js';
@@ -46,6 +49,12 @@ export {
   HYBRID_SWITCH,
   HYBRID_ETD_STEPS,
   HYBRID_STALL_STEPS,
+  HYBRID_STALL_STIFFNESS,
+  HYBRID_W_MIN_D_GENERAL,
+  HYBRID_W_MIN_D_ISOTROPIC,
+  W_COUPLED_SWITCH,
+  W_COUPLED_HYSTERESIS,
+  W_MAX_SWITCHES,
   DEFAULT_CONVERGED_GRAD,
   DEFAULT_ZFB_SCALE,
 } from './run.js';

@@ -9,7 +9,7 @@ import { Rng } from '../../src/linalg/index.js';
 import { makeProblem } from '../../src/models/index.js';
 import { InputError } from '../../src/errors.js';
 import { randomProblem } from '../../src/testing/index.js';
-import { ATTENTION_MAX_D, DEFAULT_CONVERGED_DISTANCE, flowMeasures, gdBetaFlow, runFlow } from '../../src/flow/index.js';
+import { ATTENTION_MAX_D, DEFAULT_CONVERGED_DISTANCE, flowMeasures, gdBetaFlow, HYBRID_W_MIN_D_GENERAL, runFlow } from '../../src/flow/index.js';
 
 const normal = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => rng.normal());
 
@@ -49,7 +49,7 @@ describe('runFlow on GD flows', () => {
   it("auto picks 'hybrid' for GD-β and etd4 for GD-0, and says why", () => {
     const run = runFlow(ill, { rtol: 1e-6, atol: 1e-10 });
     expect(run.method).toBe('hybrid');
-    expect(run.methodReason).toMatch(/^auto: GD-β flow: etd4 in the Hessian eigenbasis, RODAS4/);
+    expect(run.methodReason).toMatch(/^auto: GD-β flow: etd4 in the Hessian eigenbasis; once etd4 is stability-limited by the β₀-driven term, RODAS4 \(exact structured Jacobian\)/);
     const run0 = runFlow(ill, { model: 'gd-0' });
     expect(run0.method).toBe('etd4');
     expect(run0.methodReason).toMatch(/GD-0 flow is linear/);
@@ -63,6 +63,47 @@ describe('runFlow on GD flows', () => {
     expect(h.methodReason).toMatch(/etd4→rodas4 .*stability-limited.*rodas4→etd4/);
     const flow = gdBetaFlow(p);
     expect(flow.distance(flow.fromEstimator(h.estimator as never))).toBeLessThanOrEqual(DEFAULT_CONVERGED_DISTANCE * (1 + Math.hypot(...flow.yStar)));
+  });
+
+  it(`hybrid at d ≥ HYBRID_W_MIN_D_GENERAL (${HYBRID_W_MIN_D_GENERAL}, general Ψ) hands the stiff β₀ transient to the Rosenbrock-W path and converges to θ*`, () => {
+    const p = randomProblem(new Rng(1), { d: HYBRID_W_MIN_D_GENERAL, M: 2 * HYBRID_W_MIN_D_GENERAL, sigma2: 0.1, condH: 1e3, psi: 'general', condPsi: 100, betaStarNorm: 20 });
+    const h = runFlow(p, { rtol: 1e-6, atol: 1e-10 });
+    expect(h.method).toBe('hybrid');
+    expect(h.status).toBe('converged');
+    expect(h.methodReason).toMatch(/the Rosenbrock-W path .*etd4→rosw .*stability-limited.*ros34pw2→rodas4 .*coupling non-stiff/);
+    const flow = gdBetaFlow(p);
+    const v = h.verdict;
+    if (v.kind !== 'gd') throw new Error('gd verdict expected');
+    expect(v.distanceToOptimum).toBeLessThanOrEqual(DEFAULT_CONVERGED_DISTANCE * (1 + Math.hypot(...flow.yStar)));
+    expect(v.gap).toBeLessThanOrEqual(1e-10 * h.optimalRisk);
+  });
+
+  it("'rosw' reaches the endpoint of etd4 and of the exact-Jacobian RODAS4 at tEnd (general Ψ, GD-β and GD-0)", () => {
+    const p = randomProblem(new Rng(6), { d: 5, M: 9, sigma2: 0.1, condH: 300, psi: 'general', condPsi: 30, betaStarNorm: 6 });
+    for (const model of ['gd-beta', 'gd-0'] as const) {
+      const flow = gdBetaFlow(p, model);
+      const tEnd = 20;
+      const opts = { model, tEnd, rtol: 1e-10, atol: 1e-13 };
+      const w = flow.fromEstimator(runFlow(p, { ...opts, method: 'rosw' }).estimator as never);
+      const scale = 1 + Math.hypot(...w);
+      for (const ref of ['etd4', 'rosenbrock'] as const) {
+        const y = flow.fromEstimator(runFlow(p, { ...opts, method: ref }).estimator as never);
+        // independent routes at rtol 1e-10: agreement to a few hundred tolerances of the state scale
+        expect(Math.hypot(...y.map((v, k) => v - w[k]!)), `${model} vs ${ref}`).toBeLessThan(300 * 1e-10 * scale);
+      }
+    }
+  });
+
+  it("'rosw' until converged meets the stopping rule and says how it ran", () => {
+    const flow = gdBetaFlow(ill);
+    const run = runFlow(ill, { method: 'rosw', rtol: 1e-6, atol: 1e-10 });
+    expect(run.status).toBe('converged');
+    const v = run.verdict;
+    if (v.kind !== 'gd') throw new Error('gd verdict expected');
+    expect(v.distanceToOptimum).toBeLessThanOrEqual(DEFAULT_CONVERGED_DISTANCE * (1 + Math.hypot(...flow.yStar)));
+    expect(v.gap).toBeLessThanOrEqual(1e-10 * run.optimalRisk);
+    expect(run.methodReason).toMatch(/^requested; .*refreshes of the lagged 𝒬̂$/);
+    expect(() => runFlow(ill, { model: 'ltb', method: 'rosw' })).toThrow(InputError);
   });
 
   it("issue 13: tEnd = 1e300 from the optimum ends 'converged' (an exact fixed point), not maxStepsReached", () => {

@@ -35,6 +35,8 @@ export { defineRosenbrockTableau, ROSENBROCK_TOLERANCE } from './rosenbrock-tabl
 export type { RosenbrockTableau, RosenbrockTableauDefinition } from './rosenbrock-tableau.js';
 export { rodas4 } from './rodas4.js';
 export { rodas4p } from './rodas4p.js';
+export { ros34pw2, rosenbrockTableauFromStandardForm } from './ros34pw2.js';
+export type { RosenbrockStandardForm } from './ros34pw2.js';
 export { rosenbrock, rosenbrockStepper } from './rosenbrock.js';
 export type { RosenbrockMethod, RosenbrockOptions, RosenbrockWorkspace, TimeDerivative } from './rosenbrock.js';
 export { denseJacobianSolver, finiteDifferenceJacobian } from './linsolve.js';

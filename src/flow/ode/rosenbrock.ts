@@ -10,7 +10,7 @@
  */
 import type { LinearSolverProvider } from './linsolve.js';
 import type { RosenbrockTableau } from './rosenbrock-tableau.js';
-import { rmsScaled } from './controller.js';
+import { errorScale, rmsScaled } from './controller.js';
 import type { StepCounters, Stepper, StepWorkspace, VectorField } from './types.js';
 
 /** How ∂f/∂t is obtained: a function writing it into `out`, or a forward difference in t. */
@@ -29,6 +29,8 @@ export interface RosenbrockMethod {
    * A non-autonomous field without it loses order (the method is then a W-method in t).
    */
   readonly dfdt: TimeDerivative | undefined;
+  /** [n] error-scale reference (a copy), or `undefined` (see {@link RosenbrockOptions.scaleRef}). */
+  readonly scaleRef: Float64Array | undefined;
 }
 
 /** Options of {@link rosenbrock}. */
@@ -40,6 +42,13 @@ export interface RosenbrockOptions {
    * @defaultValue `undefined` — the field is assumed autonomous.
    */
   readonly dfdt?: TimeDerivative;
+  /**
+   * [n] reference added to y in the error scale: scale_k = atol + rtol·max(|r_k + y_k|, |r_k + y_new,k|),
+   * for a state that is a deviation from r (as in `exponential`'s option of the same name), so that
+   * the tolerance stays relative to the full state while y → 0.
+   * @defaultValue `undefined` — the usual scale atol + rtol·max(|y_k|, |y_new,k|)
+   */
+  readonly scaleRef?: Float64Array;
 }
 
 /**
@@ -58,7 +67,11 @@ export function rosenbrock(tableau: RosenbrockTableau, options: RosenbrockOption
   if (dfdt !== undefined && dfdt !== 'finiteDifference' && typeof dfdt !== 'function') {
     throw new TypeError(`rosenbrock: options.dfdt must be a function or 'finiteDifference', got ${String(dfdt)}`);
   }
-  return Object.freeze({ kind: 'rosenbrock' as const, tableau, linearSolver: ls, dfdt });
+  const ref = options.scaleRef;
+  if (ref !== undefined && !(ref instanceof Float64Array && ref.every((x) => Number.isFinite(x)))) {
+    throw new TypeError('rosenbrock: options.scaleRef must be a Float64Array of finite numbers');
+  }
+  return Object.freeze({ kind: 'rosenbrock' as const, tableau, linearSolver: ls, dfdt, scaleRef: ref === undefined ? undefined : Float64Array.from(ref) });
 }
 
 /** Workspace of the Rosenbrock stepper (allocated once by `init`). */
@@ -109,6 +122,7 @@ export function rosenbrockStepper(method: RosenbrockMethod): Stepper<RosenbrockW
   const gamma = tab.gamma;
   const mDense = (tab.dense.P[0] as readonly number[]).length;
   const dfdt = method.dfdt;
+  const scaleRef = method.scaleRef;
 
   const syncCounters = (ws: RosenbrockWorkspace): void => {
     ws.counters.njev = ls.stats.jacobianEvaluations - ws.statsAtInit.jacobianEvaluations;
@@ -124,6 +138,7 @@ export function rosenbrockStepper(method: RosenbrockMethod): Stepper<RosenbrockW
 
     init(field: VectorField, t0: number, y0: Float64Array, errorEstimate: boolean): RosenbrockWorkspace {
       const n = y0.length;
+      if (scaleRef !== undefined && scaleRef.length !== n) throw new RangeError(`rosenbrock: options.scaleRef has length ${scaleRef.length}, must be n = ${n}`);
       const U = new Float64Array(s * n);
       const dense = new Float64Array(mDense * n);
       const counters: StepCounters = { nfev: 0, njev: 0, nfactor: 0, nlinsolve: 0, coefficientFills: 0 };
@@ -174,48 +189,55 @@ export function rosenbrockStepper(method: RosenbrockMethod): Stepper<RosenbrockW
         ws.ftCurrent = true;
       }
       const gh = gamma * h;
+      // Loops run stage by stage over whole rows (axpy form): one monomorphic Float64Array pass per
+      // coefficient instead of an inner loop over the stages per component — the same arithmetic,
+      // measured ≈ 3× faster per step at n = 65 792 (ROS34PW2 9.4 → 3.4 ms, RODAS4 18.7 → 5.7 ms, the
+      // stepper alone; a fused one-pass variant was no faster).
       for (let i = 0; i < s; i++) {
         const ai = tab.a[i] as readonly number[];
         const Ci = tab.C[i] as readonly number[];
         let fi = ws.f;
         if (i > 0) {
-          for (let k = 0; k < n; k++) {
-            let acc = y[k] as number;
-            for (let j = 0; j < i; j++) {
-              const aij = ai[j] as number;
-              if (aij !== 0) acc += aij * ((Urows[j] as Float64Array)[k] as number);
-            }
-            tmp[k] = acc;
+          tmp.set(y);
+          for (let j = 0; j < i; j++) {
+            const aij = ai[j] as number;
+            if (aij === 0) continue;
+            const Uj = Urows[j] as Float64Array;
+            for (let k = 0; k < n; k++) tmp[k] = (tmp[k] as number) + aij * (Uj[k] as number);
           }
           field(t + (tab.c[i] as number) * h, tmp, fStage);
           ws.counters.nfev++;
           fi = fStage;
         }
         // γh × Hairer's right-hand side: γh f_i + γ Σ C_ij U_j + γh² d_i ∂f/∂t.
-        const di = gamma * h * h * (tab.d[i] as number);
-        for (let k = 0; k < n; k++) {
-          let acc = gh * (fi[k] as number);
-          for (let j = 0; j < i; j++) acc += gamma * (Ci[j] as number) * ((Urows[j] as Float64Array)[k] as number);
-          if (ft !== undefined && di !== 0) acc += di * (ft[k] as number);
-          rhs[k] = acc;
+        for (let k = 0; k < n; k++) rhs[k] = gh * (fi[k] as number);
+        for (let j = 0; j < i; j++) {
+          const cij = gamma * (Ci[j] as number);
+          if (cij === 0) continue;
+          const Uj = Urows[j] as Float64Array;
+          for (let k = 0; k < n; k++) rhs[k] = (rhs[k] as number) + cij * (Uj[k] as number);
         }
+        const di = gamma * h * h * (tab.d[i] as number);
+        if (ft !== undefined && di !== 0) for (let k = 0; k < n; k++) rhs[k] = (rhs[k] as number) + di * (ft[k] as number);
         ls.solve(Urows[i] as Float64Array, rhs);
       }
       const yNew = ws.yNew;
       const err = ws.err;
-      for (let k = 0; k < n; k++) {
-        let acc = y[k] as number;
-        let e = 0;
-        for (let i = 0; i < s; i++) {
-          const u = (Urows[i] as Float64Array)[k] as number;
-          acc += (tab.m[i] as number) * u;
-          e += (tab.e[i] as number) * u;
-        }
-        yNew[k] = acc;
-        err[k] = e;
+      yNew.set(y);
+      err.fill(0);
+      for (let i = 0; i < s; i++) {
+        const mi = tab.m[i] as number;
+        const ei = tab.e[i] as number;
+        const Ui = Urows[i] as Float64Array;
+        if (mi !== 0) for (let k = 0; k < n; k++) yNew[k] = (yNew[k] as number) + mi * (Ui[k] as number);
+        if (ei !== 0) for (let k = 0; k < n; k++) err[k] = (err[k] as number) + ei * (Ui[k] as number);
       }
       syncCounters(ws);
       return ws;
+    },
+
+    errorScale(ws: RosenbrockWorkspace, scale: Float64Array, rtol: number | Float64Array, atol: number | Float64Array, y: Float64Array, yNew: Float64Array): Float64Array {
+      return errorScale(scale, rtol, atol, y, yNew, scaleRef);
     },
 
     errorNorm(ws: RosenbrockWorkspace, scale: Float64Array): number {
@@ -232,10 +254,12 @@ export function rosenbrockStepper(method: RosenbrockMethod): Stepper<RosenbrockW
       const P = tab.dense.P;
       for (let j = 0; j < mDense; j++) {
         const r = denseRows[j] as Float64Array;
-        for (let k = 0; k < n; k++) {
-          let acc = 0;
-          for (let i = 0; i < s; i++) acc += ((P[i] as readonly number[])[j] as number) * ((Urows[i] as Float64Array)[k] as number);
-          r[k] = acc;
+        r.fill(0);
+        for (let i = 0; i < s; i++) {
+          const pij = (P[i] as readonly number[])[j] as number;
+          if (pij === 0) continue;
+          const Ui = Urows[i] as Float64Array;
+          for (let k = 0; k < n; k++) r[k] = (r[k] as number) + pij * (Ui[k] as number);
         }
       }
       return ws.dense;
