@@ -38,7 +38,7 @@ export {
 export type {
   Problem, ProblemSpec, Estimator, EstimatorKind, GdBeta, Gd0, Lsa, Ltb, AttentionKind, Reduced, ReducedLayout, EffectiveGdBeta,
   EffectiveGdBetaOptions, Prompt, AttentionWorkspace, GdMultistep, GdMultistepWorkspace, Convention, AcdsWeights, VoWeights, ConventionOptions,
-  Stack, StackLayer, GdMultistepWeights, StackSignFlip, StackFromGdMultistepOptions, StackWorkspace, StackForwardOptions,
+  Stack, StackLayer, StackJSON, GdMultistepWeights, StackSignFlip, StackFromGdMultistepOptions, StackWorkspace, StackForwardOptions,
 } from './models/index.js';
 
 // Exact risks and gradients, closed-form GD optima, the Bayes reference, Monte Carlo (§3).
@@ -80,9 +80,9 @@ export type { WishartPrompt, WishartFactorPrompt, CovariateFactor, NormalSource 
 
 // The optimal L-step GD-β and its flow (§3.6).
 export { OPTIMUM_CLASSES, optimumGdMultistep, multistepStarts } from './optimum/index.js';
-export type { OptimumClass, AnyOptimum, MultistepOptimum, MultistepOptimumOptions, MultistepStartResult } from './optimum/index.js';
+export type { OptimumClass, AnyOptimum, MultistepOptimum, MultistepOptimumOptions, MultistepStartResult, MultistepStart } from './optimum/index.js';
 export { runMultistepFlow, multistepHessian, multistepDistance, multistepObjective, packMultistep, unpackMultistep, MULTISTEP_FLOW_METHODS } from './flow/index.js';
-export type { MultistepFlowOptions, MultistepFlowRun, MultistepFlowStatus, MultistepFlowVerdict, MultistepReference } from './flow/index.js';
+export type { MultistepFlowOptions, MultistepFlowRun, MultistepFlowStatus, MultistepFlowVerdict, MultistepReference, MultistepHessian, MultistepDistance } from './flow/index.js';
 
 // Exact population gradient flows with verdicts (§4).
 export {

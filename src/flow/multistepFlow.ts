@@ -68,7 +68,7 @@ export function checkMultistepSteps(L: unknown): number {
 
 /**
  * R(θ) over the packed coordinates θ = (β₀, Γ₁ … Γ_L) (math.md (3.48)), writing ∇R (3.49) into
- * `grad` [n]: the objective of the flow, of src/optimum's minimiser and of the Hessians. One
+ * `grad` ([n]): the objective of the flow, of src/optimum's minimiser and of the Hessians. One
  * {@link riskGdMultistep} per call.
  */
 export function multistepObjective(problem: Problem, L: number): (theta: Float64Array, grad: Float64Array) => number {
@@ -239,19 +239,29 @@ export interface MultistepFlowVerdict {
   readonly rateRatio: number | null;
   /** The tail fit behind `measuredRate`. */
   readonly rateFit: RateFit | null;
-  /** λ_min and λ_max of the finite-difference Hessian at the reference. */
+  /** λ_min of the finite-difference Hessian at the reference. */
   readonly hessianMin: number;
+  /** λ_max of the finite-difference Hessian at the reference. */
   readonly hessianMax: number;
   /** The saved risks never rose by more than MONOTONE_RTOL relative. */
   readonly monotone: boolean;
   /** λ_min of the Hessian at the endpoint when the run is `'stationaryElsewhere'` (> 0: a local minimum, < 0: a saddle), else null. */
   readonly endpointHessianMin: number | null;
-  /** Each criterion of the module comment: gap, distance, rate. */
+  /** The gap criterion held. */
   readonly gapOk: boolean;
+  /** The distance criterion (modulo step order) held. */
   readonly distanceOk: boolean;
+  /** The rate criterion (measured/predicted ≥ 1 − rateRtol) held. */
   readonly rateOk: boolean;
   /** The tolerances used. */
-  readonly tolerances: { readonly gap: number; readonly distance: number; readonly rateRtol: number };
+  readonly tolerances: {
+    /** Absolute gap tolerance: convergedGap·|R*|. */
+    readonly gap: number;
+    /** Absolute distance tolerance: convergedDistance·(1 + ‖θ*‖). */
+    readonly distance: number;
+    /** Relative tolerance of the rate ratio. */
+    readonly rateRtol: number;
+  };
 }
 
 /** How a GD-β^L flow ended. */
@@ -268,9 +278,11 @@ export interface MultistepFlowRun {
   readonly model: 'gd-multistep';
   /** Number of steps L. */
   readonly steps: number;
+  /** How the run ended (see {@link MultistepFlowStatus}). */
   readonly status: MultistepFlowStatus;
   /** One sentence on the status. */
   readonly statusNote: string;
+  /** The integrator used. */
   readonly method: MultistepFlowMethod;
   /** Saved times (every accepted step). */
   readonly ts: Float64Array;
@@ -282,15 +294,21 @@ export interface MultistepFlowRun {
   readonly t: number;
   /** The weights at the end. */
   readonly estimator: GdMultistep;
+  /** R at the start, unit [y]². */
   readonly initialRisk: number;
+  /** R at the end, unit [y]². */
   readonly finalRisk: number;
   /** R* of the reference (NaN without). */
   readonly optimalRisk: number;
+  /** The judgement against the reference optimum, or null without one. */
   readonly verdict: MultistepFlowVerdict | null;
   /** Gradient evaluations of the field (Jacobian columns included). */
   readonly nfev: number;
+  /** Accepted steps. */
   readonly accepted: number;
+  /** Rejected step attempts. */
   readonly rejected: number;
+  /** Wall-clock time of the run, ms. */
   readonly wallTimeMs: number;
 }
 

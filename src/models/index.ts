@@ -36,4 +36,4 @@ export type { WishartFactorPrompt, WishartPrompt, CovariateFactor, NormalSource 
 export {
   allocStackWorkspace, forwardStack, predictStack, stackDim, stackFromGdMultistep, parseStack, stackToJSON,
 } from './stack.js';
-export type { Stack, StackLayer, GdMultistepWeights, StackSignFlip, StackFromGdMultistepOptions, StackWorkspace, StackForwardOptions } from './stack.js';
+export type { Stack, StackLayer, StackJSON, GdMultistepWeights, StackSignFlip, StackFromGdMultistepOptions, StackWorkspace, StackForwardOptions } from './stack.js';

@@ -380,8 +380,16 @@ export function parseStack(value: unknown, d?: number): Stack {
   return { kind: 'stack', layers };
 }
 
+/** The JSON form of a {@link Stack}: `{"kind": "stack", "layers": [estimator JSON, …]}`. */
+export interface StackJSON {
+  /** Discriminant. */
+  kind: 'stack';
+  /** Each layer's estimator JSON (`lsa` or `ltb`), first layer first. */
+  layers: Record<string, unknown>[];
+}
+
 /** The stack as JSON in the shape {@link parseStack} accepts back (layers as the estimator JSON). */
-export function stackToJSON(stack: Stack): { kind: 'stack'; layers: Record<string, unknown>[] } {
+export function stackToJSON(stack: Stack): StackJSON {
   return { kind: 'stack', layers: stack.layers.map((l) => estimatorToJSON(l)) };
 }
 

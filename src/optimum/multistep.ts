@@ -246,8 +246,16 @@ function scaledInverseStart(problem: Problem, L: number): GdMultistep {
   return at(0.5 * (a + b));
 }
 
+/** A named start of the GD-β^L optimisation. */
+export interface MultistepStart {
+  /** How it was built (`gd-beta-split`, `previous+zero`, `scaled-inverse`, `random-r`). */
+  readonly name: string;
+  /** The start's weights. */
+  readonly estimator: GdMultistep;
+}
+
 /** The named starts of {@link optimumGdMultistep} for L steps, in order (see the module comment). */
-export function multistepStarts(problem: Problem, L: number, options: MultistepOptimumOptions = {}): { readonly name: string; readonly estimator: GdMultistep }[] {
+export function multistepStarts(problem: Problem, L: number, options: MultistepOptimumOptions = {}): MultistepStart[] {
   const { seed = 1, randomStarts = 2, randomScale = 0.3, previousStart = true, structuredStarts = true, previous } = options;
   const d = problem.d;
   const gd = optimumGdBeta(problem).estimator;
