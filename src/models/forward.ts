@@ -11,17 +11,43 @@ import type { Reduced } from './reduced.js';
 
 /** The embedding E ([d+1, M+1]) of a prompt, docs/math.md (2.1): context columns, then the query with label slot 0. */
 export function embed(prompt: Prompt): Matrix {
+  const n = prompt.X.cols + 1;
+  const E: Matrix = { rows: n, cols: prompt.X.rows + 1, data: new Float64Array(n * (prompt.X.rows + 1)) };
+  embedInto(E.data, prompt);
+  return E;
+}
+
+/** Writes the embedding (2.1) of a prompt into `E` ([d+1, M+1] row-major); allocates nothing. */
+export function embedInto(E: Float64Array, prompt: Prompt): void {
   const { X, y, x } = prompt;
   const M = X.rows;
   const d = X.cols;
-  const n = d + 1;
-  const E: Matrix = { rows: n, cols: M + 1, data: new Float64Array(n * (M + 1)) };
+  const cols = M + 1;
   for (let j = 0; j < M; j++) {
-    for (let i = 0; i < d; i++) E.data[i * (M + 1) + j] = X.data[j * d + i]!;
-    E.data[d * (M + 1) + j] = y[j]!;
+    for (let i = 0; i < d; i++) E[i * cols + j] = X.data[j * d + i]!;
+    E[d * cols + j] = y[j]!;
   }
-  for (let i = 0; i < d; i++) E.data[i * (M + 1) + M] = x[i]!;
-  return E;
+  for (let i = 0; i < d; i++) E[i * cols + M] = x[i]!;
+  E[d * cols + M] = 0;
+}
+
+/**
+ * G = E𝕄Eᵀ/M ([n, n], n = d+1) into `G` for an embedding `E` ([n, M+1] row-major), the mask (2.2)
+ * dropping the query column when `masked`. Lower triangle then mirrored: G is symmetric by
+ * construction, so it is made exactly symmetric. Allocates nothing.
+ */
+export function attentionGramInto(G: Float64Array, E: Float64Array, n: number, M: number, masked: boolean): void {
+  const cols = M + 1;
+  G.fill(0, 0, n * n);
+  const last = masked ? M : M + 1; // 𝕄 = diag(I_M, 0) drops the query column.
+  for (let j = 0; j < last; j++) {
+    for (let r = 0; r < n; r++) {
+      const er = E[r * cols + j]! / M;
+      if (er === 0) continue;
+      for (let s = 0; s <= r; s++) G[r * n + s] += er * E[s * cols + j]!;
+    }
+  }
+  for (let r = 0; r < n; r++) for (let s = 0; s < r; s++) G[s * n + r] = G[r * n + s]!;
 }
 
 /** Scratch buffers of the attention forward pass, reusable across prompts of one size. */
@@ -52,16 +78,7 @@ export function attentionQueryColumn(out: Float64Array, WKQ: Matrix, WPV: Matrix
   const cols = E.cols;
   const M = cols - 1;
   const { G, a, b } = ws;
-  G.fill(0);
-  const last = masked ? M : M + 1; // 𝕄 = diag(I_M, 0) drops the query column.
-  for (let j = 0; j < last; j++) {
-    for (let r = 0; r < n; r++) {
-      const er = E.data[r * cols + j]! / M;
-      if (er === 0) continue;
-      for (let s = 0; s <= r; s++) G[r * n + s] += er * E.data[s * cols + j]!;
-    }
-  }
-  for (let r = 0; r < n; r++) for (let s = 0; s < r; s++) G[s * n + r] = G[r * n + s]!;
+  attentionGramInto(G, E.data, n, M, masked);
   for (let r = 0; r < n; r++) {
     let s = 0;
     for (let k = 0; k < n; k++) s += WKQ.data[r * n + k]! * E.data[k * cols + M]!;

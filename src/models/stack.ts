@@ -95,6 +95,7 @@
 import { InputError } from '../errors.js';
 import type { Matrix } from '../linalg/index.js';
 import { EstimatorError, estimatorToJSON, parseEstimator, type Lsa, type Ltb } from './estimators.js';
+import { attentionGramInto, embedInto } from './forward.js';
 import type { Prompt } from './prompt.js';
 import { describe, finiteMatrix, finiteVector, noUnknownKeys, record } from './schema.js';
 
@@ -207,19 +208,9 @@ export function forwardStack(stack: Stack, prompt: Prompt, masked = true, option
   let E = workspace.E[0];
   let Enext = workspace.E[1];
   embedInto(E.data, prompt);
-  const last = masked ? M : M + 1; // 𝕄 = diag(I_M, 0) drops the query column from keys and values.
   for (let l = 0; l < stack.layers.length; l++) {
     const layer = stack.layers[l]!;
-    // G = E𝕄Eᵀ/M, lower triangle then mirrored (it is symmetric by construction, so mirror exactly).
-    G.fill(0);
-    for (let j = 0; j < last; j++) {
-      for (let r = 0; r < n; r++) {
-        const er = E.data[r * cols + j]! / M;
-        if (er === 0) continue;
-        for (let s = 0; s <= r; s++) G[r * n + s] += er * E.data[s * cols + j]!;
-      }
-    }
-    for (let r = 0; r < n; r++) for (let s = 0; s < r; s++) G[s * n + r] = G[r * n + s]!;
+    attentionGramInto(G, E.data, n, M, masked); // G = E𝕄Eᵀ/M, the mask (2.2) in every layer
     // C = G·W^{KQ}; A = I + W^{PV}·C: the attention's map of one column.
     const WKQ = layer.WKQ.data;
     const WPV = layer.WPV.data;
@@ -433,19 +424,6 @@ function checkPrompt(prompt: Prompt, d: number): number {
 }
 
 /** Writes the embedding (2.1) of `prompt` into `E` ([d+1, M+1] row-major): context columns, then (x; 0). */
-function embedInto(E: Float64Array, prompt: Prompt): void {
-  const { X, y, x } = prompt;
-  const M = X.rows;
-  const d = X.cols;
-  const cols = M + 1;
-  for (let j = 0; j < M; j++) {
-    for (let i = 0; i < d; i++) E[i * cols + j] = X.data[j * d + i]!;
-    E[d * cols + j] = y[j]!;
-  }
-  for (let i = 0; i < d; i++) E[i * cols + M] = x[i]!;
-  E[d * cols + M] = 0;
-}
-
 function zeros(rows: number, cols: number): Matrix {
   return { rows, cols, data: new Float64Array(rows * cols) };
 }
