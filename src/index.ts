@@ -75,6 +75,11 @@ export {
 export type {
   TrainOptions, TrainResult, TrainRow, TrainTiming, TrainModel, TrainOptimizer, ClassOptimum as TrainClassOptimum, FlowRiskOptions, WrittenTraining, AdamOptions, PromptSource,
 } from './train/index.js';
+export {
+  createStackKernel, stackBatchLossGrad, stackSetLossGrad, stackLayout, stackLayoutOf, sameStackLayout, stackFromParams, paramsFromStack,
+  randomStackParams, stackStructureResidual, MAX_STACK_LAYERS,
+} from './train/index.js';
+export type { StackTrainOptions, StackKernel, StackLayout, StackLayerShape, StackLayoutOptions } from './train/index.js';
 export { WishartSampler, contextCovariance, contextStatisticInto, covariateFactor } from './models/index.js';
 export type { WishartPrompt, WishartFactorPrompt, CovariateFactor, NormalSource } from './models/index.js';
 

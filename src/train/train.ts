@@ -13,18 +13,27 @@
  * `runFlow({ parametrization: 'raw', init: 'random', seed })`), the training prompts from
  * seed + {@link TRAIN_STREAM} (linalg's `Rng` for direct prompts, `FastRng` for Wishart prompts), the
  * fixed test set from seed + {@link TEST_STREAM}. A seed gives a bit-identical run.
+ *
+ * `model: 'stack'` ({@link StackTrainOptions}) trains an L-layer stack (docs/math.md §2.5) through
+ * stack.ts's kernel on the same streams. No closed-form risk exists for a general stack, so its rows
+ * log `risk: NaN` (JSON: null) and the test-set estimate is the measure; the reference line is R*_L of
+ * the optimal GD-β^L (§3.6), which the architecture of (2.19) represents exactly.
  */
 import { InputError, NumericalError } from '../errors.js';
 import { norm2, Rng } from '../linalg/index.js';
 import {
   allocPrompt, contextStatisticInto, effectiveGdBeta, estimatorDim, samplePromptInto,
-  type Estimator, type GdBeta, type Problem,
+  type Estimator, type GdBeta, type Problem, type Stack,
 } from '../models/index.js';
-import { risk } from '../risk/index.js';
+import { GD_MULTISTEP_MAX_STEPS, risk } from '../risk/index.js';
 import { optimum } from '../optimum/index.js';
 import { attentionFlow, attentionInitialState, gdBetaFlow, gdBetaInitialState, RANDOM_ATTENTION_SCALE } from '../flow/index.js';
 import { batchLossGrad, createKernel, setLossGrad, type PromptSet, type PromptSource } from './kernel.js';
 import { estimatorFromParams, paramLayout, paramsFromEstimator, TRAIN_MODELS, type ParamLayout, type TrainModel } from './layout.js';
+import {
+  createStackKernel, paramsFromStack, randomStackParams, stackBatchLossGrad, stackFromParams, stackLayout, stackLayoutOf, stackSetLossGrad,
+  stackStructureResidual, type StackLayout,
+} from './stack.js';
 
 export { TRAIN_MODELS, type TrainModel };
 import { adam, ADAM_DEFAULTS, sgd, type AdamOptions } from './optimizer.js';
@@ -88,6 +97,11 @@ export interface TrainRow {
    * parameters themselves for GD-β/GD-0. NaN when a reading does not exist (p_y = 0).
    */
   readonly paramDistance: number;
+  /**
+   * Stack runs: how far the weights are from the shape of (2.19) (stack.ts `stackStructureResidual`;
+   * 0 = exactly that shape, a shape indicator, not a distance between functions). NaN for one-layer models.
+   */
+  readonly structureResidual: number;
 }
 
 /** Options of {@link train}; every field is optional. */
@@ -137,6 +151,34 @@ export interface TrainOptions {
   readonly onProgress?: (row: TrainRow) => void;
 }
 
+/**
+ * Options of {@link train} for an L-layer stack (docs/math.md §2.5; kernel in stack.ts): the fields of
+ * {@link TrainOptions} (same defaults unless listed here) with `model: 'stack'`.
+ */
+export interface StackTrainOptions extends Omit<TrainOptions, 'model' | 'init' | 'dF' | 'optimum' | 'effectiveRtol'> {
+  /** Discriminant: train a stack. */
+  readonly model: 'stack';
+  /**
+   * Number of layers L, 1 … 4 (stack.ts `MAX_STACK_LAYERS`): layer 1 an LTB with MLP width `dF`, then L − 1 LSA
+   * layers — the architecture of (2.19), which represents GD-β^L exactly. Taken from a stack `init`.
+   * @defaultValue 2
+   */
+  readonly layers?: number;
+  /** MLP width d_f of the first (LTB) layer. @defaultValue 1 (what (2.19) needs) */
+  readonly dF?: number;
+  /**
+   * `'random'`: every weight N(0, initScale²) from `new Rng(seed)` (zero weights are a critical point
+   * of a stack's loss), or a {@link Stack} whose architecture (any LSA/LTB layers) is then trained.
+   * @defaultValue 'random'
+   */
+  readonly init?: 'random' | Stack;
+  /**
+   * The reference line: R*_L of the optimal GD-β^L; `null` skips it.
+   * @defaultValue optimum(problem, 'gd-multistep', { steps: L }) for L ≤ 3 (the exact risk (3.48) stops there), else null
+   */
+  readonly optimum?: ClassOptimum | null;
+}
+
 /** Wall-clock times of a run. */
 export interface TrainTiming {
   /** The whole call, ms. */
@@ -151,10 +193,10 @@ export interface TrainTiming {
   readonly stepsPerSecond: number;
 }
 
-/** Result of {@link train}. */
-export interface TrainResult {
+/** Result of {@link train}; `E` is the trained model's type (a {@link Stack} for `model: 'stack'`). */
+export interface TrainResult<E extends Estimator | Stack = Estimator> {
   /** The model trained. */
-  readonly model: TrainModel;
+  readonly model: E extends Stack ? 'stack' : TrainModel;
   /** The optimizer used. */
   readonly optimizer: TrainOptimizer;
   /** Its learning rate. */
@@ -167,19 +209,21 @@ export interface TrainResult {
   readonly seed: number;
   /** The prompt source actually used. */
   readonly sampler: PromptSource;
-  /** MLP width (LTB), else 0. */
+  /** MLP width (LTB; a stack: its first LTB layer's), else 0. */
   readonly dF: number;
+  /** Number of layers (1 for the one-layer models). */
+  readonly layers: number;
   /** Size of the test set. */
   readonly testSize: number;
   /** Logged rows, in step order. */
   readonly rows: readonly TrainRow[];
   /** The start (for the exact flow from the same point: {@link flowRiskAt}). */
-  readonly initial: Estimator;
+  readonly initial: E;
   /** The trained estimator. */
-  readonly estimator: Estimator;
-  /** Its exact risk, unit [y]². */
+  readonly estimator: E;
+  /** Its exact risk, unit [y]² (NaN for a stack: no closed form; see the last row's test loss). */
   readonly finalRisk: number;
-  /** R*_class (NaN when no optimum). */
+  /** R*_class (a stack: R*_L of GD-β^L; NaN when no optimum). */
   readonly optimumRisk: number;
   /** Timing. */
   readonly timing: TrainTiming;
@@ -282,14 +326,18 @@ function relativeDistance(a: Float64Array | null, b: Float64Array | null): numbe
 
 /**
  * Trains a model on fresh prompts of a problem (module comment), logging the exact risk, the test-set
- * estimate, the gap to the class optimum and the effective-GD-β distance.
+ * estimate, the gap to the class optimum and the effective-GD-β distance. With `model: 'stack'`
+ * ({@link StackTrainOptions}) it trains an L-layer stack and logs the test-set estimate, R*_L of
+ * GD-β^L as the reference and the (2.19) structure residual (no exact risk: NaN).
  * @throws {@link InputError} (CLI exit 2) naming the option for an invalid option;
  *   {@link TrainingDivergedError} (a {@link NumericalError}, exit 3) with the partial trajectory when the
  *   loss or the risk stops being finite.
  */
-export function train(problem: Problem, options: TrainOptions = {}): TrainResult {
+export function train(problem: Problem, options: StackTrainOptions): TrainResult<Stack>;
+export function train(problem: Problem, options?: TrainOptions): TrainResult;
+export function train(problem: Problem, options: TrainOptions | StackTrainOptions = {}): TrainResult | TrainResult<Stack> {
   const started = performance.now();
-  const model = oneOf(options.model ?? 'ltb', 'model', TRAIN_MODELS);
+  const model = oneOf(options.model ?? 'ltb', 'model', [...TRAIN_MODELS, 'stack' as const]);
   const optimizerName = oneOf(options.optimizer ?? 'adam', 'optimizer', TRAIN_OPTIMIZERS);
   const lr = positiveFinite(options.lr ?? 1e-3, 'lr');
   const batch = integerAtLeast(options.batch ?? 64, 'batch', 1);
@@ -299,7 +347,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const logEvery = integerAtLeast(options.logEvery ?? Math.max(1, Math.round(steps / 100)), 'logEvery', 1);
   const testSize = integerAtLeast(options.testSize ?? DEFAULT_TEST_SIZE, 'testSize', 0);
   const initScale = positiveFinite(options.initScale ?? RANDOM_ATTENTION_SCALE, 'initScale');
-  const effectiveRtol = positiveFinite(options.effectiveRtol ?? DEFAULT_EFFECTIVE_RTOL, 'effectiveRtol');
+  const effectiveRtol = positiveFinite((options as TrainOptions).effectiveRtol ?? DEFAULT_EFFECTIVE_RTOL, 'effectiveRtol');
   const samplerOpt = oneOf(options.sampler ?? 'auto', 'sampler', TRAIN_SAMPLERS);
   const adamOptions = { ...ADAM_DEFAULTS, ...options.adam };
   for (const key of ['beta1', 'beta2'] as const) {
@@ -308,10 +356,26 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   }
   positiveFinite(adamOptions.eps, 'adam.eps');
   const d = problem.d;
-  const init = options.init ?? (model === 'lsa' || model === 'ltb' ? 'random' : 'zero');
+  const init = options.init ?? (model === 'lsa' || model === 'ltb' || model === 'stack' ? 'random' : 'zero');
   if (typeof init !== 'object' && init !== 'zero' && init !== 'random') throw new InputError('init', `must be 'zero', 'random' or an estimator, got ${JSON.stringify(init)}`);
   let dF = 0;
-  if (model === 'ltb') {
+  // A stack run: its layout (architecture); null for the one-layer models.
+  let shape: StackLayout | null = null;
+  if (model === 'stack') {
+    const layers = (options as StackTrainOptions).layers;
+    if (typeof init === 'object') {
+      if (init.kind !== 'stack') throw new InputError('init', `must be 'random' or a stack for model 'stack', got a '${init.kind}'`);
+      shape = stackLayoutOf(init);
+      if (shape.d !== d) throw new InputError('init', `has dimension ${shape.d} but the problem has d = ${d}`);
+      if (layers !== undefined && layers !== shape.layers.length) throw new InputError('layers', `is ${layers} but the init stack has ${shape.layers.length} layers`);
+    } else {
+      if (init !== 'random') throw new InputError('init', "must be 'random' or a stack for model 'stack' (zero weights are a critical point of a stack's loss)");
+      shape = stackLayout(d, layers ?? 2, { dF: options.dF ?? 1 });
+    }
+    const first = shape.layers.find((l) => l.kind === 'ltb');
+    dF = first !== undefined && first.kind === 'ltb' ? first.dF : 0;
+    if (typeof init === 'object' && options.dF !== undefined && options.dF !== dF) throw new InputError('dF', `is ${options.dF} but the init stack's first LTB layer has d_f = ${dF}`);
+  } else if (model === 'ltb') {
     if (typeof init === 'object' && init.kind === 'ltb') {
       dF = init.W1.rows;
       if (options.dF !== undefined && options.dF !== dF) throw new InputError('dF', `is ${options.dF} but the init estimator has d_f = ${dF}`);
@@ -322,14 +386,20 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     throw new InputError('testSize', `stores testSize·(d+1)² = ${(testSize * (d + 1) ** 2).toExponential(2)} numbers, over the limit ${MAX_TEST_ENTRIES.toExponential(0)} (400 MB): use at most ${Math.floor(MAX_TEST_ENTRIES / (d + 1) ** 2)}`);
   }
 
-  const layout = paramLayout(model, d, dF);
-  const theta = initialParams(problem, layout, init, seed, initScale);
-  const initial = estimatorFromParams(layout, theta);
+  const layout = shape === null ? paramLayout(model as TrainModel, d, dF) : null;
+  const theta = shape !== null
+    ? typeof init === 'object' ? paramsFromStack(shape, init as Stack) : randomStackParams(shape, seed, initScale)
+    : initialParams(problem, layout!, init as 'zero' | 'random' | Estimator, seed, initScale);
+  const nParams = theta.length;
+  const toModel = (): Estimator | Stack => (shape !== null ? stackFromParams(shape, theta) : estimatorFromParams(layout!, theta));
+  const initial = toModel();
 
   const tOpt = performance.now();
   let reference: ClassOptimum | null;
-  if (options.optimum === undefined) reference = optimum(problem, model);
-  else reference = options.optimum;
+  if (options.optimum === undefined) {
+    if (shape === null) reference = optimum(problem, model as TrainModel);
+    else reference = shape.layers.length <= GD_MULTISTEP_MAX_STEPS ? optimum(problem, 'gd-multistep', { steps: shape.layers.length }) : null;
+  } else reference = options.optimum;
   const optimumMs = options.optimum === undefined ? performance.now() - tOpt : 0;
   if (reference !== null && (typeof reference !== 'object' || !Number.isFinite(reference.risk) || typeof reference.estimator !== 'object')) {
     throw new InputError('optimum', 'must be null or { risk: finite number, estimator } (what optimum(problem, model) returns)');
@@ -337,18 +407,44 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const optimumRisk = reference === null ? NaN : reference.risk;
   const optimumVector = reference === null ? null : gdVector(reference.estimator);
 
-  const kernel = createKernel(problem, layout, sampler, seed + TRAIN_STREAM);
   const testSet = testSize > 0 ? drawPromptSet(problem, testSize, seed + TEST_STREAM) : null;
-  const evalKernel = testSet !== null ? createKernel(problem, layout, 'direct') : null;
-  const grad = new Float64Array(layout.n);
-  const opt = optimizerName === 'adam' ? adam(lr, layout.n, adamOptions) : sgd(lr);
+  // The batch loss and gradient, and the test-set loss, of the one-layer kernel or the stack kernel.
+  let lossGrad: (g: Float64Array | null) => number;
+  let testLoss: () => { mean: number; stderr: number };
+  if (shape === null) {
+    const kernel = createKernel(problem, layout!, sampler, seed + TRAIN_STREAM);
+    const evalKernel = testSet !== null ? createKernel(problem, layout!, 'direct') : null;
+    lossGrad = (g) => batchLossGrad(kernel, theta, g, batch);
+    testLoss = () => setLossGrad(evalKernel!, theta, testSet!);
+  } else {
+    const kernel = createStackKernel(problem, shape, sampler, seed + TRAIN_STREAM);
+    const evalKernel = testSet !== null ? createStackKernel(problem, shape, 'direct') : null;
+    lossGrad = (g) => stackBatchLossGrad(kernel, theta, g, batch);
+    testLoss = () => stackSetLossGrad(evalKernel!, theta, testSet!);
+  }
+  const grad = new Float64Array(nParams);
+  const opt = optimizerName === 'adam' ? adam(lr, nParams, adamOptions) : sgd(lr);
 
   const rows: TrainRow[] = [];
   let stepMs = 0;
   let logMs = 0;
-  const log = (step: number, batchLoss: number): void => {
+  const logStack = (step: number, batchLoss: number): void => {
     const t0 = performance.now();
-    const est = estimatorFromParams(layout, theta);
+    const test = testSet !== null ? testLoss() : { mean: NaN, stderr: NaN };
+    if (testSet !== null && !Number.isFinite(test.mean)) throw new TrainingDivergedError(step, lr, rows, `the test-set loss is ${test.mean}`);
+    const row: TrainRow = {
+      step, t: lr * step, batchLoss, risk: NaN, gap: NaN, testLoss: test.mean, testStderr: test.stderr,
+      effectiveOk: false, effectiveReason: 'a stack is not read as a one-step GD-β', effectiveGdBeta: null, paramDistance: NaN,
+      structureResidual: stackStructureResidual(stackFromParams(shape!, theta)),
+    };
+    rows.push(row);
+    logMs += performance.now() - t0;
+    options.onProgress?.(row);
+  };
+  const log = (step: number, batchLoss: number): void => {
+    if (shape !== null) return logStack(step, batchLoss);
+    const t0 = performance.now();
+    const est = estimatorFromParams(layout!, theta);
     let R: number;
     try {
       R = risk(problem, est).risk;
@@ -356,7 +452,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       if (e instanceof NumericalError) throw new TrainingDivergedError(step, lr, rows, `the exact risk is not finite (${e.reason})`);
       throw e;
     }
-    const test = testSet !== null ? setLossGrad(evalKernel!, theta, testSet) : { mean: NaN, stderr: NaN };
+    const test = testSet !== null ? testLoss() : { mean: NaN, stderr: NaN };
     let effectiveOk = true;
     let effectiveReason = '';
     let reading: GdBeta | null = null;
@@ -370,6 +466,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const row: TrainRow = {
       step, t: lr * step, batchLoss, risk: R, gap: R - optimumRisk, testLoss: test.mean, testStderr: test.stderr,
       effectiveOk, effectiveReason, effectiveGdBeta: reading, paramDistance: relativeDistance(gdVector(est), optimumVector),
+      structureResidual: NaN,
     };
     rows.push(row);
     logMs += performance.now() - t0;
@@ -380,7 +477,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const last = step === steps;
     const t0 = performance.now();
     // The last iteration only measures the batch loss at θ_N (no update follows).
-    const loss = batchLossGrad(kernel, theta, last ? null : grad, batch);
+    const loss = lossGrad(last ? null : grad);
     stepMs += performance.now() - t0;
     if (!Number.isFinite(loss)) throw new TrainingDivergedError(step, lr, rows, `the batch loss is ${loss}`);
     // Row k describes θ_k, before the k-th update.
@@ -391,11 +488,15 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       stepMs += performance.now() - t1;
     }
   }
-  const estimator = estimatorFromParams(layout, theta);
+  const estimator = toModel();
   const finalRisk = rows[rows.length - 1]!.risk; // the last row is θ_N
   const totalMs = performance.now() - started;
-  return {
-    model, optimizer: optimizerName, lr, batch, steps, seed, sampler, dF, testSize, rows, initial, estimator, finalRisk, optimumRisk,
+  const result = {
+    optimizer: optimizerName, lr, batch, steps, seed, sampler, dF, layers: shape === null ? 1 : shape.layers.length, testSize, rows, finalRisk, optimumRisk,
     timing: { totalMs, stepMs, logMs, optimumMs, stepsPerSecond: stepMs > 0 ? (steps / stepMs) * 1000 : NaN },
   };
+  // The model kind decides the type of the weights (the overloads above).
+  return model === 'stack'
+    ? { ...result, model, initial: initial as Stack, estimator: estimator as Stack }
+    : { ...result, model, initial: initial as Estimator, estimator: estimator as Estimator };
 }

@@ -56,6 +56,27 @@ describe('linear-icl train', () => {
     expect(csv.slice(1).every((line) => Number.isFinite(Number(line.split(',')[iFlow])))).toBe(true);
   }, 120_000);
 
+  it('--model stack --layers 2: the test-set estimate is the measure (risk null), R*_2 of GD-β² the reference', async () => {
+    const small = join(dir, 'small.json');
+    writeFileSync(small, JSON.stringify({ d: 2, M: 8, sigma2: 0.25, betaStar: 1 }));
+    const out = join(dir, 'stack');
+    const r = await runCliInProcess(['train', '--problem', small, '--model', 'stack', '--layers', '2', '--steps', '300', '--lr', '0.003', '--test-size', '2000', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.layers).toBe(2);
+    expect(res.finalRisk).toBeNull();
+    expect(res.rows.every((row: { risk: unknown }) => row.risk === null)).toBe(true);
+    expect(res.testLoss).toBeGreaterThan(0);
+    // The reference is the exact optimum of the 2-step GD-β: an independent route (the optimum command).
+    const opt = await runCliInProcess(['optimum', '--problem', small, '--class', 'gd-multistep', '--steps', '2', '--json']);
+    expect(opt.code, opt.stderr).toBe(0);
+    expect(Math.abs(JSON.parse(opt.stdout).risk - res.optimumRisk)).toBeLessThanOrEqual(1e-10 * res.optimumRisk);
+    expect(existsSync(join(out, 'trajectory.csv'))).toBe(true);
+    const bad = await runCliInProcess(['train', '--problem', small, '--model', 'stack', '--layers', '9']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--layers');
+  }, 120_000);
+
   it('bad options: one line on stderr naming the option, exit 2', async () => {
     for (const [args, flag] of [
       [['--lr', '0'], '--lr'],
