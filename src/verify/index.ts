@@ -16,12 +16,12 @@ export type { ProjectedOptimum, ProjectedOptions } from './projected.js';
 export {
   CLAIMS, CLAIM_IDS, KNOWN_MOMENTS, claimContext, checkGdBetaIsLtb, checkOptimalLtbIsGdBeta, checkLsaGap, checkLsaGapGrowth,
   checkLsaGapSmallNoise, checkLsaLimit, checkNearBayes, checkMhm1, checkMhm2, checkMhmNonlinear, checkAcds, checkOptimizer, checkGdBetaFlow,
-  checkZfb, runGdBetaFlow, attentionFlowTrace, gammaStarEq35, monteCarloNonlinear, gd0AsLsa,
+  checkZfb, checkTrainingShape, checkStackTraining, runGdBetaFlow, attentionFlowTrace, gammaStarEq35, monteCarloNonlinear, gd0AsLsa,
   responseExpectation, responseMoments, etaNonlinear, evalResponse, RESPONSES,
 } from './claims/index.js';
 export type {
   ClaimResult, ClaimSpec, ClaimContext, ClaimContextOptions, ClassOptimum, GdBetaFlowRun, FlowTrace, ZfbOverrides, Response, ResponseMoments,
-  NonlinearMonteCarloOptions,
+  NonlinearMonteCarloOptions, TrainingShapeOverrides, StackTrainingOverrides,
 } from './claims/index.js';
 export { parseSuite, defaultSuite, runSuite, DEFAULT_SUITE_JSON, ZWB_SETTING, ZWB_M } from './suite.js';
 export type { Suite, SuiteProblem, SuiteRun, FigureSetting, SkippedClaim, RunSuiteOptions } from './suite.js';

@@ -100,7 +100,7 @@ export const DEFAULT_SUITE_JSON = {
     { name: 'aniso-unmasked', ...ANISO, masked: false, claims: ['ZWB-1'] },
     { name: 'mhm', d: 5, M: 20, sigma2: 0.25, H: 1, Psi: 1, claims: ['MHM-1', 'MHM-2', 'MHM-NL'] },
     { name: 'acds-zfb', d: 3, M: 10, H: [3, 1, 0.3], Psi: 1, sigma2: 0, claims: ['ACDS', 'ZFB'] },
-    { name: 'gdl-iso', d: 3, M: 10, H: GDL_H, Psi: 1, sigma2: 0.25, betaStar: [1, 1, 1], claims: ['GDL-1', 'GDL-3'] },
+    { name: 'gdl-iso', d: 3, M: 10, H: GDL_H, Psi: 1, sigma2: 0.25, betaStar: [1, 1, 1], claims: ['GDL-1', 'GDL-3', 'STACK-1'] },
     { name: 'gdl-aniso', d: 3, M: 10, H: GDL_H, Psi: [[1, 0.3, 0], [0.3, 0.5, 0], [0, 0, 0.8]], sigma2: 0.5, betaStar: [1, -1, 2], claims: ['GDL-2', 'GDL-3'] },
   ],
   figures: { problem: { ...ZWB_SETTING, M: 20 }, M: [...ZWB_M] },

@@ -18,7 +18,7 @@ export { responseExpectation, responseMoments, etaNonlinear, evalResponse, RESPO
 export type { Response, ResponseMoments } from './responses.js';
 export { checkAcds, checkZfb } from './acds-zfb.js';
 export type { AcdsOverrides, ZfbOverrides } from './acds-zfb.js';
-export { checkTrainingShape, trainingShapeRuns } from './training.js';
-export type { TrainingShapeOverrides, TrainingShapeRuns } from './training.js';
+export { checkTrainingShape, trainingShapeRuns, checkStackTraining } from './training.js';
+export type { TrainingShapeOverrides, TrainingShapeRuns, StackTrainingOverrides } from './training.js';
 export { CLAIMS, CLAIM_IDS, gd0AsLsa } from './registry.js';
 export type { ClaimSpec } from './registry.js';

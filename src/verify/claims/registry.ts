@@ -12,7 +12,7 @@ import { checkGdBetaFlow } from './flows.js';
 import { checkMhm1, checkMhm2, checkMhmNonlinear } from './mhm.js';
 import { checkMultistepBeta0, checkMultistepCommute, checkMultistepDecrease, GDL_MAX_D } from './multistep.js';
 import { RESPONSES } from './responses.js';
-import { checkTrainingShape } from './training.js';
+import { checkStackTraining, checkTrainingShape } from './training.js';
 import {
   checkGdBetaIsLtb, checkLsaGap, checkLsaGapGrowth, checkLsaGapSmallNoise, checkLsaLimit, checkNearBayes, checkOptimalLtbIsGdBeta, checkOptimizer,
 } from './zwb.js';
@@ -72,6 +72,11 @@ export const CLAIMS: readonly ClaimSpec[] = [
     id: 'TRAIN-1', title: 'trained as in ZWB Fig. 1: the LTB reaches R*_GDβ, the LSA plateaus at R*_LSA (exact risks)',
     applies: (p) => (p.masked && p.betaHNorm2 > 0 ? null : 'needs masked attention and β* ≠ 0 (the LSA gap of ZWB-3)'), byDefault: onlyWhenNamed,
     run: (p, l, c) => [checkTrainingShape(p, l, c)],
+  },
+  {
+    id: 'STACK-1', title: 'a trained 2-layer linear transformer against the exact R*_2 of 2-step GD-β',
+    applies: (p) => (p.masked ? smallD(p) : 'needs masked attention (the stack of (2.19))'), byDefault: onlyWhenNamed,
+    run: (p, l, c) => [checkStackTraining(p, l, c)],
   },
   {
     id: 'GDL-1', title: 'the optimal L-step GD-β risk R*_L decreases with L toward the Bayes risk',

@@ -5,10 +5,11 @@
  * down to near R*_GDβ (= R*_LTB, §3.2) and below R*_LSA; the LSA must stay near its own optimum
  * R*_LSA, above R*_GDβ by the irreducible gap of ZWB-3; neither may go below its class optimum.
  */
-import { problemScale, type Problem } from '../../models/index.js';
+import { problemScale, stackFromGdMultistep, type Problem } from '../../models/index.js';
 import { optimumGdBeta } from '../../risk/index.js';
 import { train, type TrainResult } from '../../train/index.js';
 import type { ClaimContext, ClaimResult } from './context.js';
+import { multistepOptimum } from './multistep.js';
 
 /** The training recipe of TRAIN-1 (Adam, as ZWB; measured to plateau on the reference problem (5.2)). */
 export interface TrainingShapeOverrides {
@@ -82,5 +83,59 @@ export function checkTrainingShape(problem: Problem, label: string, ctx: ClaimCo
     tolerance: { ltbOverOptimum: ltbFactor, lsaOverOptimum: lsaFactor, belowOptimum: BELOW_RTOL },
     criterion: `after ${steps} Adam steps (lr ${lr}, ${batch} fresh prompts each): R_LTB ≤ ${ltbFactor}·R*_GDβ and R_LTB < R*_LSA; R_LSA ≤ ${lsaFactor}·R*_LSA; no logged exact risk below its class optimum (−1e-9·E[y²])`,
     note: `the papers' estimate on ${testSize} test prompts: LTB ${t1.loss.toPrecision(4)} ± ${t1.se.toPrecision(2)}, LSA ${t2.loss.toPrecision(4)} ± ${t2.se.toPrecision(2)} — the exact risks are ${ltb.finalRisk.toPrecision(6)} and ${lsa.finalRisk.toPrecision(6)}`,
+  };
+}
+
+/** The recipe of STACK-1. */
+export interface StackTrainingOverrides {
+  /** Layers L (2 or 3: where R*_L is exact). @defaultValue 2 */
+  readonly layers?: number;
+  /** Adam steps. @defaultValue 1500 */
+  readonly steps?: number;
+  /** Learning rate. @defaultValue 1e-3 */
+  readonly lr?: number;
+  /** Fresh prompts per step. @defaultValue 512 */
+  readonly batch?: number;
+  /** Test prompts (the only measure of a stack's risk: no closed form exists). @defaultValue 20 000 */
+  readonly testSize?: number;
+}
+
+/** Monte Carlo tolerance of STACK-1, in standard errors of the test-set estimate. */
+const STACK_Z = 5;
+
+/**
+ * STACK-1 — Ahn et al. / von Oswald et al.'s multi-layer claim, checked against an exact number: an
+ * L-layer linear transformer (one LTB, then LSA layers, (2.19)) started at the weights that compute
+ * GD-β^L* exactly and trained on fresh prompts (docs/math.md §2.7) is judged against R*_L, the exact
+ * optimal L-step GD-β risk (§3.6–3.7). The test set is checked first: at the start its estimate must
+ * equal R*_L within 5 s.e. (the stack then computes GD-β^L* exactly). The claim holds when training
+ * ends at or below R*_L (test estimate ≤ R*_L + 5 s.e.); how far below — full weights compute more
+ * than L GD steps — is recorded.
+ */
+export function checkStackTraining(problem: Problem, label: string, ctx: ClaimContext, o: StackTrainingOverrides = {}): ClaimResult {
+  const { layers = 2, steps = 1500, lr = 1e-3, batch = 512, testSize = 20_000 } = o;
+  const opt = multistepOptimum(problem, layers, ctx);
+  const prev = layers > 1 ? multistepOptimum(problem, layers - 1, ctx).risk : Number.NaN;
+  const r = train(problem, {
+    model: 'stack', layers, init: stackFromGdMultistep(opt.estimator), optimizer: 'adam', lr, batch, steps, seed: ctx.seed, testSize,
+    logEvery: Math.max(1, Math.round(steps / 10)), optimum: { risk: opt.risk, estimator: opt.estimator },
+  });
+  const first = r.rows[0]!;
+  const last = r.rows[r.rows.length - 1]!;
+  const startZ = Math.abs(first.testLoss - opt.risk) / first.testStderr;
+  const endZ = (last.testLoss - opt.risk) / last.testStderr;
+  const pass = startZ <= STACK_Z && endZ <= STACK_Z;
+  return {
+    id: 'STACK-1', title: `a trained ${layers}-layer linear transformer against the exact R*_${layers} of ${layers}-step GD-β`, problem: label, pass,
+    measured: {
+      [`R*_${layers}`]: opt.risk, [`R*_${layers - 1}`]: prev, startTest: first.testLoss, startStderr: first.testStderr, startZ,
+      endTest: last.testLoss, endStderr: last.testStderr, endMinusOptimum: last.testLoss - opt.risk, endZ, steps, batch, lr,
+      stepsPerSecond: r.timing.stepsPerSecond,
+    },
+    tolerance: { z: STACK_Z },
+    criterion: `test set of ${testSize} prompts: at the GD-β^${layers}* weights |estimate − R*_${layers}| ≤ ${STACK_Z} s.e.; after ${steps} Adam steps (lr ${lr}, ${batch} fresh prompts each) estimate ≤ R*_${layers} + ${STACK_Z} s.e.`,
+    note: last.testLoss < opt.risk - STACK_Z * last.testStderr
+      ? `the trained transformer goes below R*_${layers} by ${(opt.risk - last.testLoss).toPrecision(3)} (${((opt.risk - last.testLoss) / last.testStderr).toFixed(1)} s.e.): with full weights it computes more than ${layers} preconditioned GD steps`
+      : `the trained transformer stays at R*_${layers} within the noise`,
   };
 }
