@@ -128,22 +128,7 @@ export class Rng {
       const g = this.gamma(shape + 1);
       return g * Math.pow(this.uniform(), 1 / shape);
     }
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      let x: number;
-      let v: number;
-      do {
-        x = this.normal();
-        v = 1 + c * x;
-      } while (v <= 0);
-      v = v * v * v;
-      const u = this.uniform();
-      const x2 = x * x;
-      // Squeeze test first (avoids the logarithms ~98 % of the time).
-      if (u < 1 - 0.0331 * x2 * x2) return d * v;
-      if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
-    }
+    return gammaMarsagliaTsang(shape, this);
   }
 
   /**
@@ -166,7 +151,40 @@ export class Rng {
   }
 }
 
-function rotl(x: number, k: number): number {
+/** A source of uniform (0, 1) and standard normal variates. */
+export interface VariateSource {
+  /** A uniform variate in (0, 1). */
+  uniform(): number;
+  /** A standard normal variate. */
+  normal(): number;
+}
+
+/**
+ * Gamma(shape, 1) for shape ≥ 1 by Marsaglia & Tsang, "A simple method for generating gamma
+ * variables", ACM TOMS 26(3), 2000 — from any {@link VariateSource} (`Rng`, and src/train's fast
+ * generator), so both draw the same way.
+ */
+export function gammaMarsagliaTsang(shape: number, src: VariateSource): number {
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = src.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = src.uniform();
+    const x2 = x * x;
+    // Squeeze test first (avoids the logarithms ~98 % of the time).
+    if (u < 1 - 0.0331 * x2 * x2) return d * v;
+    if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/** 32-bit rotate left (xoshiro128**). */
+export function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 

@@ -16,7 +16,7 @@
  * Reproducibility: integer arithmetic plus V8's fdlibm `exp`/`log`/`sqrt` (tails and tables only), so
  * a seed gives the same stream on every platform for a given Node/V8.
  */
-import { Rng } from '../linalg/index.js';
+import { gammaMarsagliaTsang, Rng, rotl } from '../linalg/index.js';
 import type { NormalSource } from '../models/index.js';
 
 /** Ziggurat layers. */
@@ -161,35 +161,13 @@ export class FastRng implements NormalSource {
     }
   }
 
-  /** Gamma(shape, 1), shape ≥ 1, by Marsaglia–Tsang (2000). */
-  private gamma(shape: number): number {
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      let x: number;
-      let v: number;
-      do {
-        x = this.normal();
-        v = 1 + c * x;
-      } while (v <= 0);
-      v = v * v * v;
-      const u = this.uniform();
-      const x2 = x * x;
-      if (u < 1 - 0.0331 * x2 * x2) return d * v;
-      if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
-    }
-  }
-
   /** χ²_k for integer k ≥ 1: a squared normal for k = 1, else 2·Gamma(k/2). */
   chiSquare(k: number): number {
     if (k === 1) {
       const z = this.normal();
       return z * z;
     }
-    return 2 * this.gamma(k / 2);
+    return 2 * gammaMarsagliaTsang(k / 2, this);
   }
 }
 
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
