@@ -27,6 +27,7 @@ import {
   denseJacobianSolver,
   dop853,
   dopri5,
+  radau5,
   rodas4,
   rodas4p,
   rosenbrock,
@@ -49,8 +50,13 @@ const REPEAT_BUDGET = 0.5;
 const SCIPY_BUDGET = 30;
 const TARGETS = [1e-6, 1e-10];
 const EXPLICIT_OURS = ['dopri5', 'tsit5', 'dop853'] as const;
-const IMPLICIT_OURS = ['rodas4', 'rodas4p'] as const;
+const IMPLICIT_OURS = ['rodas4', 'rodas4p', 'radau5'] as const;
 const CONTROLLERS = { PI: new PIController(), I: new PIController({ beta1: 1, beta2: 0 }) } as const;
+/**
+ * Methods with their own step-size law (`Stepper.stepFactor`: RADAU5's predictive Gustafsson
+ * controller), for which the PI/I choice has no effect: run once, labelled by the method name alone.
+ */
+const OWN_LAW: ReadonlySet<string> = new Set(['radau5']);
 const SCIPY_EXPLICIT = ['RK45', 'DOP853'];
 const SCIPY_IMPLICIT = ['Radau', 'BDF', 'LSODA'];
 /** Explicit methods are run where they are not stability-bound to ≫ 1e5 steps. */
@@ -105,6 +111,8 @@ function ourMethod(p: OdeProblem, name: string): Method {
       return rosenbrock(rodas4, { linearSolver: denseJacobianSolver(p.jac, p.y0.length) });
     case 'rodas4p':
       return rosenbrock(rodas4p, { linearSolver: denseJacobianSolver(p.jac, p.y0.length) });
+    case 'radau5':
+      return radau5({ jac: p.jac });
   }
   throw new Error(name);
 }
@@ -114,12 +122,12 @@ const cpuSeconds = (): number => {
   return (u.user + u.system) / 1e6;
 };
 
-function runOurs(p: OdeProblem, name: string, ctrl: keyof typeof CONTROLLERS, rtol: number): Row {
+function runOurs(p: OdeProblem, name: string, ctrl: keyof typeof CONTROLLERS | 'own', rtol: number): Row {
   const y0 = Float64Array.from(p.y0);
   const once = () => {
     const method = ourMethod(p, name);
     const c0 = cpuSeconds();
-    const sol = solve(p.field, y0, p.span, method, { rtol, atol: p.atolFactor * rtol, controller: CONTROLLERS[ctrl], maxSteps: 5_000_000, throwOnFailure: false });
+    const sol = solve(p.field, y0, p.span, method, { rtol, atol: p.atolFactor * rtol, controller: CONTROLLERS[ctrl === 'own' ? 'PI' : ctrl], maxSteps: 5_000_000, throwOnFailure: false });
     return { sol, seconds: cpuSeconds() - c0 };
   };
   let { sol } = once(); // warm-up (and the result)
@@ -136,7 +144,7 @@ function runOurs(p: OdeProblem, name: string, ctrl: keyof typeof CONTROLLERS, rt
   const med = times.length === 0 ? NaN : times.length % 2 === 1 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2;
   return {
     problem: p.id,
-    solver: `${name} ${ctrl}`,
+    solver: ctrl === 'own' ? name : `${name} ${ctrl}`,
     side: 'ours',
     rtol,
     status: sol.status,
@@ -154,6 +162,7 @@ const fmtE = (x: number): string => (Number.isFinite(x) ? x.toExponential(1) : '
 
 function main(): void {
   const started = new Date();
+  const loadAtStart = loadavg()[0]!;
   // ---- scipy (one child process, runs sequentially) --------------------------------------------
   const scipyRuns: ScipyRun[] = [];
   const problems = ONLY === undefined ? PROBLEMS : PROBLEMS.filter((p) => ONLY.includes(p.id));
@@ -184,7 +193,7 @@ function main(): void {
   for (const p of problems) {
     const names = [...(explicitOk(p) ? EXPLICIT_OURS : []), ...IMPLICIT_OURS];
     for (const name of names)
-      for (const ctrl of ['PI', 'I'] as const)
+      for (const ctrl of OWN_LAW.has(name) ? (['own'] as const) : (['PI', 'I'] as const))
         for (const rtol of RTOLS) {
           const r = runOurs(p, name, ctrl, rtol);
           rows.push(r);
@@ -196,8 +205,8 @@ function main(): void {
     const saved = JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')) as { rows: Row[] };
     all = [...saved.rows.filter((r) => !ONLY.includes(r.problem) || (OURS_ONLY && r.side === 'scipy')), ...rows];
   }
-  writeFileSync(join(HERE, 'results.json'), JSON.stringify({ started: started.toISOString(), versions: scipy.versions, rtols: RTOLS, rows: all }, (k, v: unknown) => (typeof v === 'number' && k !== 'rtol' && Number.isFinite(v) ? Number(v.toPrecision(4)) : v), 0) + '\n');
-  writeFileSync(join(HERE, 'RESULTS.md'), report(all, scipy.versions, started));
+  writeFileSync(join(HERE, 'results.json'), JSON.stringify({ started: started.toISOString(), loadAtStart, versions: scipy.versions, rtols: RTOLS, rows: all }, (k, v: unknown) => (typeof v === 'number' && k !== 'rtol' && Number.isFinite(v) ? Number(v.toPrecision(4)) : v), 0) + '\n');
+  writeFileSync(join(HERE, 'RESULTS.md'), report(all, scipy.versions, started, loadAtStart));
   console.error('wrote bench/ode/RESULTS.md, bench/ode/results.json');
 }
 
@@ -208,12 +217,13 @@ function cheapest(rows: readonly Row[], problem: string, solver: string, E: numb
   return best;
 }
 
-export function report(rows: readonly Row[], versions: Record<string, string>, started: Date): string {
+/** `loadAtStart`: 1-minute load average when the run began (stored in results.json; undefined for older files). */
+export function report(rows: readonly Row[], versions: Record<string, string>, started: Date, loadAtStart: number | undefined): string {
   const L: string[] = [];
   const solversOf = (problem: string, side?: 'ours' | 'scipy'): string[] => [...new Set(rows.filter((r) => r.problem === problem && (side === undefined || r.side === side)).map((r) => r.solver))];
   L.push('# ODE test-set work–precision benchmark');
   L.push('');
-  L.push(`Command: \`npm run bench:ode\` (= \`tsx bench/ode/run.ts\`). Generated ${started.toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? '?'} (load average at start ${loadavg()[0]!.toFixed(1)}); Node ${process.version}; python ${versions.python}, numpy ${versions.numpy}, scipy ${versions.scipy}.`);
+  L.push(`Command: \`npm run bench:ode\` (= \`tsx bench/ode/run.ts\`). Generated ${started.toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? '?'} (load average at start ${loadAtStart === undefined ? 'not recorded' : loadAtStart.toFixed(1)}); Node ${process.version}; python ${versions.python}, numpy ${versions.numpy}, scipy ${versions.scipy}.`);
   L.push('');
   L.push(`Cost = CPU seconds of the solve (median of up to ${REPEATS} repeats). Error at t1 = max_i |y_i − ref_i| / max_i |ref_i| (Robertson: componentwise max_i |y_i − ref_i| / |ref_i|), reference = bench/ode/reference.json. rtol ladder: ${RTOLS.length} rungs ${RTOLS[0]!.toExponential(0)} … ${RTOLS[RTOLS.length - 1]!.toExponential(0)}, atol = atolFactor·rtol. At matched error E a solver is charged its cheapest run with error ≤ E; ratio = scipy's best / our best (target ≥ 3).`);
   L.push('');
@@ -273,13 +283,14 @@ export function report(rows: readonly Row[], versions: Record<string, string>, s
   L.push(`| problem | solver | ${show.map((r) => `rtol ${r.toExponential(0)}`).join(' | ')} |`);
   L.push(`|---|---|${show.map(() => '---').join('|')}|`);
   for (const p of PROBLEMS) {
-    const pairs: [string, string][] = [
-      ['dopri5', 'scipy RK45'],
-      ['dop853', 'scipy DOP853'],
-      ['rodas4p', 'scipy Radau'],
+    // Each of ours next to its scipy counterpart (RADAU5 and RODAS4P both next to scipy's Radau).
+    const groups: readonly (readonly string[])[] = [
+      ['dopri5 PI', 'dopri5 I', 'scipy RK45'],
+      ['dop853 PI', 'dop853 I', 'scipy DOP853'],
+      ['rodas4p PI', 'rodas4p I', 'radau5', 'scipy Radau'],
     ];
-    for (const [ours, theirs] of pairs) {
-      for (const s of [`${ours} PI`, `${ours} I`, theirs]) {
+    for (const group of groups) {
+      for (const s of group) {
         const cells = show.map((rt) => {
           const r = rows.find((x) => x.problem === p.id && x.solver === s && Math.abs(x.rtol / rt - 1) < 1e-6);
           if (r === undefined) return '–';
@@ -296,7 +307,7 @@ export function report(rows: readonly Row[], versions: Record<string, string>, s
   L.push('');
   L.push('| method | Σ steps PI / Σ steps I | time at matched error, PI / I (geo. mean) |');
   L.push('|---|---|---|');
-  for (const m of [...EXPLICIT_OURS, ...IMPLICIT_OURS]) {
+  for (const m of [...EXPLICIT_OURS, ...IMPLICIT_OURS].filter((x) => !OWN_LAW.has(x))) {
     let sp = 0;
     let si = 0;
     const logs: number[] = [];
@@ -329,9 +340,9 @@ export function report(rows: readonly Row[], versions: Record<string, string>, s
 
 /** `--report-only`: rebuild RESULTS.md from results.json (e.g. after editing findings.md). */
 function reportOnly(): void {
-  const saved = JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')) as { started: string; versions: Record<string, string>; rows: Row[] };
+  const saved = JSON.parse(readFileSync(join(HERE, 'results.json'), 'utf8')) as { started: string; loadAtStart?: number; versions: Record<string, string>; rows: Row[] };
   const rows = saved.rows.map((r) => ({ ...r, seconds: r.seconds ?? NaN, err: r.err ?? NaN, rejected: r.rejected ?? NaN, steps: r.steps ?? NaN }));
-  writeFileSync(join(HERE, 'RESULTS.md'), report(rows, saved.versions, new Date(saved.started)));
+  writeFileSync(join(HERE, 'RESULTS.md'), report(rows, saved.versions, new Date(saved.started), saved.loadAtStart));
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -92,3 +92,33 @@ export type {
   StepInfo,
   StepCallback,
 } from './solve.js';
+
+// Radau IIA (RADAU5: fully implicit, order 5, stiffly accurate)
+export {
+  radau5,
+  radau5Stepper,
+  RADAU_A,
+  RADAU_C,
+  RADAU_E,
+  RADAU_P,
+  RADAU_T,
+  RADAU_TI,
+  RADAU_MU_REAL,
+  RADAU_MU_COMPLEX_RE,
+  RADAU_MU_COMPLEX_IM,
+  RADAU_NEWTON_MAX_ITER,
+  RADAU_JACOBIAN_REUSE_THETA,
+  RADAU_KEEP_STEP_MAX,
+  RADAU_MIN_FACTOR,
+  RADAU_MAX_FACTOR,
+  RADAU_SAFETY,
+  RADAU_NEWTON_FAILURE_FACTOR,
+  RADAU_FIRST_REJECT_FACTOR,
+  RADAU_DIVERGENCE_THETA,
+  RADAU_FIXED_STEP_NEWTON_TOL,
+  RADAU_FIXED_STEP_NEWTON_MAX_ITER,
+  RADAU_NEWTON_FAILURE_NORM,
+  RADAU_ERROR_FLOOR,
+} from './radau5.js';
+export type { Radau5Method, Radau5Options, Radau5Workspace } from './radau5.js';
+export type { Tolerances } from './types.js';

@@ -12,6 +12,7 @@ import { ConstantStepSize, PIController, PIState, errorScale, selectInitialStep,
 import { EventTracker, validateEvents, type EventSpec, type LocatedEvent } from './events.js';
 import { exponentialStepper, type ExponentialMethod } from './exponential.js';
 import { DenseHistory, evaluateDense } from './interpolation.js';
+import { radau5Stepper, type Radau5Method } from './radau5.js';
 import { rosenbrockStepper, type RosenbrockMethod } from './rosenbrock.js';
 import { SaveRecorder, validateSaveAt, type SaveAt } from './saveat.js';
 import { explicitRK } from './stepper.js';
@@ -20,10 +21,11 @@ import type { Stepper, StepWorkspace, VectorField } from './types.js';
 
 /**
  * A method accepted by {@link solve}: an explicit RK tableau, a Rosenbrock method
- * (`rosenbrock(rodas4, { linearSolver })`), or an exponential method for semilinear problems
- * (`exponential(etd4, { ell, scaleRef })`, with the field = N only; see `types.ts`).
+ * (`rosenbrock(rodas4, { linearSolver })`), the implicit Radau IIA method (`radau5({ jac })`), or an
+ * exponential method for semilinear problems (`exponential(etd4, { ell, scaleRef })`, with the
+ * field = N only; see `types.ts`).
  */
-export type Method = ButcherTableau | RosenbrockMethod | ExponentialMethod;
+export type Method = ButcherTableau | RosenbrockMethod | Radau5Method | ExponentialMethod;
 
 /** The stepper that drives `method` (one per solve; the method objects are plain data). */
 function stepperOf(method: Method): Stepper<StepWorkspace> {
@@ -34,6 +36,8 @@ function stepperOf(method: Method): Stepper<StepWorkspace> {
       return rosenbrockStepper(method);
     case 'exponential':
       return exponentialStepper(method);
+    case 'radau5':
+      return radau5Stepper(method);
   }
 }
 
@@ -294,7 +298,7 @@ function allFinite(v: Float64Array): boolean {
  * @param y0 - initial state, length n ≥ 1, finite (not modified).
  * @param span - `[t0, t1]`, finite; t0 = t1 returns immediately.
  * @param method - an explicit RK tableau (`euler`, `rk4`, `bosh3`, `dopri5`, `tsit5`, `dop853`, …),
- *   `rosenbrock(rodas4, { linearSolver })` for stiff problems, or `exponential(etd4, { ell, scaleRef })`
+ *   `rosenbrock(rodas4, { linearSolver })` or `radau5({ jac })` for stiff problems, or `exponential(etd4, { ell, scaleRef })`
  *   for semilinear problems y′ = ℓ ⊙ y + N(t, y) — then `field` is N alone.
  * @param options - see {@link SolveOptions}.
  * @returns a {@link Solution} (discriminated on `status`).
@@ -320,8 +324,8 @@ export function solve(
   const [t0, t1] = span;
   if (typeof t0 !== 'number' || !Number.isFinite(t0)) throw new RangeError(`span[0] (t0) must be finite, got ${String(t0)}`);
   if (typeof t1 !== 'number' || !Number.isFinite(t1)) throw new RangeError(`span[1] (t1) must be finite, got ${String(t1)}`);
-  if (method === null || typeof method !== 'object' || (method.kind !== 'explicitRK' && method.kind !== 'rosenbrock' && method.kind !== 'exponential')) {
-    throw new TypeError('method must be a Butcher tableau (e.g. dopri5), rosenbrock(rodas4, { linearSolver }) or exponential(etd4, { ell })');
+  if (method === null || typeof method !== 'object' || (method.kind !== 'explicitRK' && method.kind !== 'rosenbrock' && method.kind !== 'exponential' && method.kind !== 'radau5')) {
+    throw new TypeError('method must be a Butcher tableau (e.g. dopri5), rosenbrock(rodas4, { linearSolver }), radau5({ jac }) or exponential(etd4, { ell })');
   }
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   for (const key of Object.keys(options)) {
@@ -391,7 +395,7 @@ export function solve(
   // ---- set-up: every buffer of the loop is allocated here -------------------------------------
   const direction: 1 | -1 = t1 >= t0 ? 1 : -1;
   const y = Float64Array.from(y0);
-  const ws = stepper.init(field, t0, y, adaptive);
+  const ws = stepper.init(field, t0, y, adaptive, adaptive ? { rtol: rtol as number | Float64Array, atol: atol as number | Float64Array } : undefined);
   const counters = ws.counters;
   const scale = new Float64Array(n);
   const eventBuf = new Float64Array(n);
@@ -545,10 +549,10 @@ export function solve(
       nonFiniteStreak = 0;
       if (err > 1) {
         rejected++;
-        hAbs = Math.abs(h) * pi.reject(err);
+        hAbs = Math.abs(h) * (stepper.stepFactor !== undefined ? stepper.stepFactor(ws, err, h, false) : pi.reject(err));
         continue;
       }
-      hAbs = Math.abs(h) * pi.accept(err, ws.deadBand);
+      hAbs = Math.abs(h) * (stepper.stepFactor !== undefined ? stepper.stepFactor(ws, err, h, true) : pi.accept(err, ws.deadBand));
     } else if (!finite) {
       return finish('nonFiniteState', t, y);
     }

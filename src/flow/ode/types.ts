@@ -86,6 +86,14 @@ export interface StepWorkspace {
   readonly deadBand?: number;
 }
 
+/** Tolerances of an adaptive solve, passed to {@link Stepper.init} (implicit methods scale their Newton test with them). */
+export interface Tolerances {
+  /** Relative tolerance, scalar or per component. */
+  readonly rtol: number | Float64Array;
+  /** Absolute tolerance, scalar or per component. */
+  readonly atol: number | Float64Array;
+}
+
 /**
  * The protocol shared by all steppers (one object per method; state lives in the workspace).
  * The solve loop calls, once: `init` → (`initialStep`); per attempt: `step` → `errorScale` →
@@ -104,9 +112,10 @@ export interface Stepper<W extends StepWorkspace = StepWorkspace> {
   readonly dense: DenseOutputInfo | undefined;
   /**
    * Allocate the workspace for dimension `y0.length` and evaluate f(t0, y0) into `ws.f`.
-   * `errorEstimate: false` skips the embedded error computation (fixed steps).
+   * `errorEstimate: false` skips the embedded error computation (fixed steps). `tolerances` are the
+   * solve's rtol/atol when adaptive (`undefined` for fixed steps); explicit methods ignore them.
    */
-  init(field: VectorField, t0: number, y0: Float64Array, errorEstimate: boolean): W;
+  init(field: VectorField, t0: number, y0: Float64Array, errorEstimate: boolean, tolerances?: Tolerances): W;
   /**
    * Attempt one step of size h from (t, y): fills `ws.yNew` (and the error estimate). Returns the
    * workspace, or `undefined` when the step could not be formed (singular iteration matrix).
@@ -129,6 +138,16 @@ export interface Stepper<W extends StepWorkspace = StepWorkspace> {
    * `dtMax`. Default: Hairer's heuristic (`selectInitialStep`, one probe evaluation).
    */
   initialStep?(ws: W, t0: number, y0: Float64Array, t1: number, rtol: number | Float64Array, atol: number | Float64Array): number;
+  /**
+   * Optional: the method's own step-size law, replacing the PIController's accept/reject factors
+   * (the controller then only selects adaptive stepping; its β, safety and factor bounds are unused).
+   * For methods whose law depends on more than the error norm — RADAU5's predictive Gustafsson
+   * controller, whose safety factor depends on the Newton iterations and which keeps h to reuse its
+   * LU factors. Called after every adaptive attempt with a finite error norm `err` (`accepted` =
+   * err ≤ 1) and the attempted signed `h`; returns the factor (> 0) for the next |h|. Non-finite
+   * attempts still use the controller's minimum factor.
+   */
+  stepFactor?(ws: W, err: number, h: number, accepted: boolean): number;
   /** After acceptance: make `ws.fNew` = f(t + h, yNew) (free for FSAL methods). */
   complete(ws: W, t: number, h: number): void;
   /** After `complete`: fill and return `ws.dense` for the accepted step from (t, y) of size h. */
