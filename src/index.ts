@@ -79,7 +79,8 @@ export {
   createStackKernel, stackBatchLossGrad, stackSetLossGrad, stackLayout, stackLayoutOf, sameStackLayout, stackFromParams, paramsFromStack,
   randomStackParams, stackStructureResidual, MAX_STACK_LAYERS,
 } from './train/index.js';
-export type { StackTrainOptions, StackKernel, StackLayout, StackLayerShape, StackLayoutOptions } from './train/index.js';
+export { FastRng } from './train/index.js';
+export type { StackTrainOptions, StackKernel, StackLayout, StackLayerShape, StackLayoutOptions, SetLoss, PromptSet, AnyTrainResult } from './train/index.js';
 export { WishartSampler, contextCovariance, contextStatisticInto, covariateFactor } from './models/index.js';
 export type { WishartPrompt, WishartFactorPrompt, CovariateFactor, NormalSource } from './models/index.js';
 

@@ -44,5 +44,5 @@ export { lu, luSolve, luSolveMatrix, solve, solveMatrix } from './lu.js';
 export type { EighResult } from './eigh.js';
 export { eigh, eigvalsh, symmetricFunction, sqrtm, invSqrtm, conditionNumberSPD } from './eigh.js';
 
-export { Rng, randomOrthogonal, spdFromSpectrum, gammaMarsagliaTsang, rotl } from './random.js';
+export { Rng, randomOrthogonal, spdFromSpectrum, gammaMarsagliaTsang } from './random.js';
 export type { VariateSource } from './random.js';

@@ -184,7 +184,7 @@ export function gammaMarsagliaTsang(shape: number, src: VariateSource): number {
 }
 
 /** 32-bit rotate left (xoshiro128**). */
-export function rotl(x: number, k: number): number {
+function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 

@@ -33,4 +33,4 @@ export type { AdamOptions, Optimizer } from './optimizer.js';
 export { flowRiskAt } from './flow.js';
 export type { FlowRiskOptions } from './flow.js';
 export { trajectoryCsv, trainingFigure, writeTraining, TRAJECTORY_COLUMNS } from './output.js';
-export type { WrittenTraining } from './output.js';
+export type { WrittenTraining, AnyTrainResult } from './output.js';

@@ -12,7 +12,7 @@ import type { Estimator, Stack } from '../models/index.js';
 import type { TrainResult } from './train.js';
 
 /** A run of any model: a stack run has no exact-risk curve (docs/math.md §2.5; its rows log risk NaN). */
-type AnyTrainResult = TrainResult<Estimator | Stack>;
+export type AnyTrainResult = TrainResult<Estimator | Stack>;
 
 /** CSV columns of {@link trajectoryCsv}, in order. */
 export const TRAJECTORY_COLUMNS = [

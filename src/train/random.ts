@@ -16,7 +16,7 @@
  * Reproducibility: integer arithmetic plus V8's fdlibm `exp`/`log`/`sqrt` (tails and tables only), so
  * a seed gives the same stream on every platform for a given Node/V8.
  */
-import { gammaMarsagliaTsang, Rng, rotl } from '../linalg/index.js';
+import { gammaMarsagliaTsang, Rng } from '../linalg/index.js';
 import type { NormalSource } from '../models/index.js';
 
 /** Ziggurat layers. */
@@ -171,3 +171,7 @@ export class FastRng implements NormalSource {
   }
 }
 
+/** 32-bit rotate left (xoshiro128**). */
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}

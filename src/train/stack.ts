@@ -51,7 +51,17 @@ import { FastRng } from './random.js';
 export const MAX_STACK_LAYERS = 4;
 
 /** The shape of one layer of a trained stack. */
-export type StackLayerShape = { readonly kind: 'lsa' } | { readonly kind: 'ltb'; readonly dF: number };
+export type StackLayerShape =
+  | {
+      /** An LSA layer (W^{KQ}, W^{PV}). */
+      readonly kind: 'lsa';
+    }
+  | {
+      /** An LTB layer (W^{KQ}, W^{PV}, W₁, W₂). */
+      readonly kind: 'ltb';
+      /** Its MLP width d_f. */
+      readonly dF: number;
+    };
 
 /** Offsets and sizes of the blocks of θ for a stack (module comment); p = d + 1. */
 export interface StackLayout {

@@ -19,7 +19,7 @@ const API = [
   // eigen
   'eigh', 'eigvalsh', 'symmetricFunction', 'sqrtm', 'invSqrtm', 'conditionNumberSPD',
   // randomness
-  'Rng', 'randomOrthogonal', 'spdFromSpectrum',
+  'Rng', 'randomOrthogonal', 'spdFromSpectrum', 'gammaMarsagliaTsang',
 ] as const;
 
 describe('src/linalg/index.ts', () => {
