@@ -81,64 +81,14 @@ export function denseJacobianSolver(jac: DenseJacobian, n: number): LinearSolver
       }
       // Non-finite J (NaN makes `scale` NaN through Math.max) or a pivot ≤ n·eps·max|M_ij|: singular.
       if (!Number.isFinite(scale)) return false;
-      const tol = n * Number.EPSILON * scale;
-      for (let k = 0; k < n; k++) {
-        let p = k;
-        let best = Math.abs(M[k * n + k] as number);
-        for (let i = k + 1; i < n; i++) {
-          const v = Math.abs(M[i * n + k] as number);
-          if (v > best) {
-            best = v;
-            p = i;
-          }
-        }
-        pivots[k] = p;
-        const rk = k * n;
-        if (p !== k) {
-          const rp = p * n;
-          for (let j = 0; j < n; j++) {
-            const tmp = M[rk + j] as number;
-            M[rk + j] = M[rp + j] as number;
-            M[rp + j] = tmp;
-          }
-        }
-        const pivot = M[rk + k] as number;
-        if (!(Math.abs(pivot) > tol)) return false;
-        const inv = 1 / pivot;
-        for (let i = k + 1; i < n; i++) {
-          const ri = i * n;
-          const lik = (M[ri + k] as number) * inv;
-          M[ri + k] = lik;
-          if (lik === 0) continue;
-          for (let j = k + 1; j < n; j++) M[ri + j] = (M[ri + j] as number) - lik * (M[rk + j] as number);
-        }
-      }
+      if (!luFactorInPlace(M, pivots, n, n * Number.EPSILON * scale)) return false;
       factored = true;
       return true;
     },
     solve(out: Float64Array, rhs: Float64Array): void {
       if (!factored) throw new Error('denseJacobianSolver: solve called before a successful prepare');
       out.set(rhs);
-      for (let k = 0; k < n; k++) {
-        const p = pivots[k] as number;
-        if (p !== k) {
-          const tmp = out[k] as number;
-          out[k] = out[p] as number;
-          out[p] = tmp;
-        }
-      }
-      for (let i = 1; i < n; i++) {
-        const r = i * n;
-        let acc = out[i] as number;
-        for (let k = 0; k < i; k++) acc -= (M[r + k] as number) * (out[k] as number);
-        out[i] = acc;
-      }
-      for (let i = n - 1; i >= 0; i--) {
-        const r = i * n;
-        let acc = out[i] as number;
-        for (let k = i + 1; k < n; k++) acc -= (M[r + k] as number) * (out[k] as number);
-        out[i] = acc / (M[r + i] as number);
-      }
+      luSolveInPlace(M, pivots, n, out);
       stats.linearSolves++;
     },
   };
@@ -155,14 +105,89 @@ export function finiteDifferenceJacobian(field: VectorField, n: number): DenseJa
   const yp = new Float64Array(n);
   return (t, y, outJ) => {
     field(t, y, f0);
-    yp.set(y);
-    for (let j = 0; j < n; j++) {
-      const yj = y[j] as number;
-      const delta = Math.sqrt(Number.EPSILON * Math.max(1e-5, Math.abs(yj)));
-      yp[j] = yj + delta;
-      field(t, yp, f1);
-      yp[j] = yj;
-      for (let i = 0; i < n; i++) outJ[i * n + j] = ((f1[i] as number) - (f0[i] as number)) / delta;
-    }
+    forwardDifferenceJacobianInto(outJ, field, t, y, f0, yp, f1);
   };
+}
+
+/**
+ * outJ ([n, n] row-major) ← forward differences of `field` at (t, y) given f0 = field(t, y), with
+ * Hairer's increment √(eps · max(1e‑5, |y_j|)): n evaluations of `field`. `yp` and `f1` are [n]
+ * scratch. Shared by {@link finiteDifferenceJacobian} and radau5 (which already holds f(t, y)).
+ */
+export function forwardDifferenceJacobianInto(
+  outJ: Float64Array, field: VectorField, t: number, y: Float64Array, f0: Float64Array, yp: Float64Array, f1: Float64Array,
+): void {
+  const n = y.length;
+  yp.set(y);
+  for (let j = 0; j < n; j++) {
+    const yj = y[j] as number;
+    const delta = Math.sqrt(Number.EPSILON * Math.max(1e-5, Math.abs(yj)));
+    yp[j] = yj + delta;
+    field(t, yp, f1);
+    yp[j] = yj;
+    for (let i = 0; i < n; i++) outJ[i * n + j] = ((f1[i] as number) - (f0[i] as number)) / delta;
+  }
+}
+
+/**
+ * LU with partial pivoting of the n×n row-major M in place (the algorithm of `lu` in src/linalg,
+ * without its copy and checks, so a step allocates nothing); `false` when a pivot is ≤ `tol`.
+ */
+export function luFactorInPlace(M: Float64Array, piv: Int32Array, n: number, tol: number): boolean {
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    let best = Math.abs(M[k * n + k] as number);
+    for (let i = k + 1; i < n; i++) {
+      const v = Math.abs(M[i * n + k] as number);
+      if (v > best) {
+        best = v;
+        p = i;
+      }
+    }
+    piv[k] = p;
+    const rk = k * n;
+    if (p !== k) {
+      const rp = p * n;
+      for (let j = 0; j < n; j++) {
+        const tmp = M[rk + j] as number;
+        M[rk + j] = M[rp + j] as number;
+        M[rp + j] = tmp;
+      }
+    }
+    const pivot = M[rk + k] as number;
+    if (!(Math.abs(pivot) > tol)) return false;
+    const inv = 1 / pivot;
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      const lik = (M[ri + k] as number) * inv;
+      M[ri + k] = lik;
+      if (lik === 0) continue;
+      for (let j = k + 1; j < n; j++) M[ri + j] = (M[ri + j] as number) - lik * (M[rk + j] as number);
+    }
+  }
+  return true;
+}
+
+/** b ← M⁻¹b in place with the factors of {@link luFactorInPlace}. */
+export function luSolveInPlace(M: Float64Array, piv: Int32Array, n: number, b: Float64Array): void {
+  for (let k = 0; k < n; k++) {
+    const p = piv[k] as number;
+    if (p !== k) {
+      const tmp = b[k] as number;
+      b[k] = b[p] as number;
+      b[p] = tmp;
+    }
+  }
+  for (let i = 1; i < n; i++) {
+    const r = i * n;
+    let acc = b[i] as number;
+    for (let k = 0; k < i; k++) acc -= (M[r + k] as number) * (b[k] as number);
+    b[i] = acc;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const r = i * n;
+    let acc = b[i] as number;
+    for (let k = i + 1; k < n; k++) acc -= (M[r + k] as number) * (b[k] as number);
+    b[i] = acc / (M[r + i] as number);
+  }
 }

@@ -36,7 +36,7 @@
  * matrices T, T⁻¹ and the dense-output matrix P as in scipy `integrate/_ivp/radau.py`.
  */
 import { rmsScaled } from './controller.js';
-import type { DenseJacobian } from './linsolve.js';
+import { forwardDifferenceJacobianInto, luFactorInPlace, luSolveInPlace, type DenseJacobian } from './linsolve.js';
 import type { StepCounters, Stepper, StepWorkspace, Tolerances, VectorField } from './types.js';
 
 const S6 = Math.sqrt(6);
@@ -239,63 +239,12 @@ function luReal(M: Float64Array, piv: Int32Array, n: number): boolean {
   let scale = 0;
   for (let k = 0; k < n * n; k++) scale = Math.max(scale, Math.abs(M[k] as number));
   if (!Number.isFinite(scale)) return false;
-  const tol = n * Number.EPSILON * scale;
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    let best = Math.abs(M[k * n + k] as number);
-    for (let i = k + 1; i < n; i++) {
-      const v = Math.abs(M[i * n + k] as number);
-      if (v > best) {
-        best = v;
-        p = i;
-      }
-    }
-    piv[k] = p;
-    const rk = k * n;
-    if (p !== k) {
-      const rp = p * n;
-      for (let j = 0; j < n; j++) {
-        const s = M[rk + j] as number;
-        M[rk + j] = M[rp + j] as number;
-        M[rp + j] = s;
-      }
-    }
-    const pivot = M[rk + k] as number;
-    if (!(Math.abs(pivot) > tol)) return false;
-    const inv = 1 / pivot;
-    for (let i = k + 1; i < n; i++) {
-      const ri = i * n;
-      const l = (M[ri + k] as number) * inv;
-      M[ri + k] = l;
-      if (l === 0) continue;
-      for (let j = k + 1; j < n; j++) M[ri + j] = (M[ri + j] as number) - l * (M[rk + j] as number);
-    }
-  }
-  return true;
+  return luFactorInPlace(M, piv, n, n * Number.EPSILON * scale);
 }
 
 /** b ← M⁻¹ b with the factors of {@link luReal}. */
 function solveReal(M: Float64Array, piv: Int32Array, n: number, b: Float64Array): void {
-  for (let k = 0; k < n; k++) {
-    const p = piv[k] as number;
-    if (p !== k) {
-      const s = b[k] as number;
-      b[k] = b[p] as number;
-      b[p] = s;
-    }
-  }
-  for (let i = 1; i < n; i++) {
-    const r = i * n;
-    let acc = b[i] as number;
-    for (let k = 0; k < i; k++) acc -= (M[r + k] as number) * (b[k] as number);
-    b[i] = acc;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    const r = i * n;
-    let acc = b[i] as number;
-    for (let k = i + 1; k < n; k++) acc -= (M[r + k] as number) * (b[k] as number);
-    b[i] = acc / (M[r + i] as number);
-  }
+  luSolveInPlace(M, piv, n, b);
 }
 
 /**
@@ -417,18 +366,8 @@ export function radau5Stepper(method: Radau5Method): Stepper<Radau5Workspace> {
     const { n, J, tmp, field } = ws;
     if (jac !== undefined) jac(t, y, J);
     else {
-      // Forward differences; ΔW's first row is free scratch here (no Newton iteration in progress).
-      const fp = ws.dWrows[0];
-      const f = ws.f;
-      tmp.set(y);
-      for (let j = 0; j < n; j++) {
-        const yj = y[j] as number;
-        const delta = Math.sqrt(Number.EPSILON * Math.max(1e-5, Math.abs(yj)));
-        tmp[j] = yj + delta;
-        field(t, tmp, fp);
-        tmp[j] = yj;
-        for (let i = 0; i < n; i++) J[i * n + j] = ((fp[i] as number) - (f[i] as number)) / delta;
-      }
+      // Forward differences from ws.f = f(t, y); ΔW's first row is free scratch here (no Newton iteration in progress).
+      forwardDifferenceJacobianInto(J, field, t, y, ws.f, tmp, ws.dWrows[0]);
       ws.counters.nfev += n;
     }
     ws.counters.njev++;
