@@ -1,5 +1,5 @@
 /**
- * The linear algebra of the flow stage without an n×n matrix: the Rosenbrock (Rodas4) iteration
+ * The linear algebra of the flow stage without an n×n matrix: the Rosenbrock(-W) iteration
  * matrix of the gradient flow dθ/dt = −∇R(θ) is M = I − γh·J = I + γh·∇²R(θ), symmetric, so each
  * solve is MINRES (src/optim) on products M·v = v + γh·∇²R(θ)·v from a Hessian-vector product.
  * Memory O(n) instead of the dense provider's 2n² (and no n + 1 gradient evaluations per Jacobian).

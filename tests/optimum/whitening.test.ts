@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/linalg/index.js';
 import { unpackReduced } from '../../src/models/index.js';
 import { riskReduced } from '../../src/risk/index.js';
-import { balance, whitenedObjective, Whitening } from '../../src/optimum/index.js';
+import { balance, whitenedHvp, whitenedObjective, Whitening } from '../../src/optimum/index.js';
 import { directionalDerivative, inner } from '../helpers/finiteDiff.js';
 import { randomProblem, relDiff } from '../helpers/problems.js';
 
@@ -29,5 +29,34 @@ describe('Whitening', () => {
       const bal = balance(Float64Array.from(hat), 3, kind);
       expect(relDiff(fw(bal, g), riskReduced(p, unpackReduced(w.fromHat(bal), 3, kind)).risk)).toBeLessThan(1e-13);
     }
+  });
+
+  it('whitenedHvp follows the point: products alternating between two points equal a fresh operator\'s', () => {
+    const w = new Whitening(p, 'ltb');
+    const n = theta.length;
+    const a = w.toHat(theta);
+    const b = a.map((x, i) => x + 0.3 * Math.sin(i));
+    const v = Float64Array.from({ length: n }, () => rng.normal());
+    const cached = whitenedHvp(p, w, { gaugeWeight: 0.7 });
+    const got: Float64Array[] = [];
+    for (const x of [a, b, a, a]) {
+      const out = new Float64Array(n);
+      cached(x, v, out);
+      got.push(out);
+    }
+    for (const [k, x] of [a, b, a, a].entries()) {
+      const fresh = new Float64Array(n);
+      whitenedHvp(p, w, { gaugeWeight: 0.7 })(x, v, fresh);
+      expect(Array.from(got[k]!)).toEqual(Array.from(fresh));
+    }
+    expect(Array.from(got[0]!)).not.toEqual(Array.from(got[1]!));
+  });
+
+  it('stays an exact inverse pair on an ill-conditioned H (cond 1e10), where the triangular factor comes from QR', () => {
+    const q = randomProblem(new Rng(8), 4, 6, { logCondH: 10, betaScale: 2 });
+    const w = new Whitening(q, 'ltb');
+    const x = Float64Array.from({ length: 4 + 5 + 20 }, () => rng.normal());
+    const back = w.fromHat(w.toHat(x));
+    for (let i = 0; i < x.length; i++) expect(Math.abs(back[i]! - x[i]!)).toBeLessThan(1e-6 * (1 + Math.abs(x[i]!)));
   });
 });
