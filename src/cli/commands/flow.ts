@@ -47,6 +47,7 @@ import { flowRunFigure, multistepFlowFigure } from '../../verify/index.js';
 import { optimum } from '../../optimum/index.js';
 import { GD_MULTISTEP_MAX_STEPS } from '../../risk/index.js';
 import { emit, jsonReplacer, parseIntOption, parseJsonFile, parsePositiveOption, withFlagNames } from '../io.js';
+import { terminalProgress } from '../progress.js';
 import { fmt, loadProblem, withJson } from './common.js';
 import { EXIT } from '../exit.js';
 
@@ -131,7 +132,7 @@ export function registerFlow(program: Command): void {
     else init = parseJsonFile(opts.init, '--init', (v) => parseEstimator(v, problem.d));
 
     const model = opts.model;
-    const progress = process.stderr.isTTY ? progressLine(model) : undefined;
+    const progress = progressLine(model);
     const run = withFlagNames(FLOW_FLAGS, () => runFlow(problem, {
       model,
       parametrization: opts.parametrization,
@@ -241,28 +242,18 @@ function human(run: FlowRun, s: FlowSummary): string {
   return lines.join('\n');
 }
 
-/** A one-line progress display on stderr (TTY only): steps, t, and log-progress of R − R*. */
-function progressLine(model: FlowModel): { update: (info: { t: number; step: number; gap: number }) => void; done: () => void } {
-  let lastDraw = 0;
+/** The flow's progress on a terminal: steps, t, R − R*, and for GD/ZFB flows a bar of log-progress of R − R* toward the gap target. */
+function progressLine(model: FlowModel): { update: (info: { t: number; step: number; gap: number }) => void; done: () => void } | undefined {
+  const line = terminalProgress();
+  if (!line) return undefined;
   let first = NaN;
-  const width = 24;
   return {
     update: ({ t, step, gap }) => {
-      const now = Date.now();
-      if (now - lastDraw < 100) return;
-      lastDraw = now;
       if (Number.isNaN(first) && gap > 0) first = gap;
-      let bar = '';
-      if ((model === 'gd-beta' || model === 'gd-0' || model === 'zfb') && gap > 0 && first > 0) {
-        const frac = Math.min(1, Math.max(0, Math.log(first / gap) / Math.log(1 / DEFAULT_CONVERGED_GAP)));
-        const k = Math.round(frac * width);
-        bar = `[${'#'.repeat(k)}${'.'.repeat(width - k)}] `;
-      }
-      process.stderr.write(`\r${bar}step ${step}  t ${t.toExponential(3)}  R − R* ${gap.toExponential(3)}   `);
+      const logProgress = (model === 'gd-beta' || model === 'gd-0' || model === 'zfb') && gap > 0 && first > 0;
+      line.update(logProgress ? Math.log(first / gap) / Math.log(1 / DEFAULT_CONVERGED_GAP) : null, `step ${step}  t ${t.toExponential(3)}  R − R* ${gap.toExponential(3)}`);
     },
-    done: () => {
-      if (lastDraw > 0) process.stderr.write('\n');
-    },
+    done: () => line.done(),
   };
 }
 

@@ -27,6 +27,7 @@ import {
 } from '../../sweep/index.js';
 import { EXIT } from '../exit.js';
 import { parseIntOption, parseJsonFile, withFlagNames } from '../io.js';
+import { terminalProgress } from '../progress.js';
 
 interface SweepOpts {
   grid?: string;
@@ -109,26 +110,13 @@ function loadGrid(path: string) {
   return parseJsonFile(path, '--grid', (v) => parseGrid(v, { baseDir: dirname(resolve(path)) }));
 }
 
-/** A progress bar with ETA on stderr (TTY only), redrawn at most every 100 ms. */
+/** The sweep's progress: points done (and errors) with elapsed time and ETA, on a terminal only. */
 function progressBar(): { update: (p: SweepProgress) => void; done: () => void } | undefined {
-  if (process.stderr.isTTY !== true) return undefined;
-  const width = 28;
-  let last = 0;
-  let drawn = false;
+  const line = terminalProgress({ showTime: true, clearOnDone: true });
+  if (!line) return undefined;
   return {
-    update: (p) => {
-      const now = Date.now();
-      if (now - last < 100 && p.done < p.total) return;
-      last = now;
-      drawn = true;
-      const k = Math.round((p.done / p.total) * width);
-      const eta = p.done > 0 ? ((p.elapsedMs / p.done) * (p.total - p.done)) / 1000 : NaN;
-      const secs = (s: number): string => (!Number.isFinite(s) ? '?' : s < 90 ? `${s.toFixed(0)}s` : s < 5400 ? `${(s / 60).toFixed(1)}min` : `${(s / 3600).toFixed(1)}h`);
-      process.stderr.write(`\r\x1b[2K[${'#'.repeat(k)}${'.'.repeat(width - k)}] ${p.done}/${p.total} points${p.errors ? `, ${p.errors} errors` : ''}  elapsed ${secs(p.elapsedMs / 1000)}  ETA ${secs(eta)}`);
-    },
-    done: () => {
-      if (drawn) process.stderr.write('\r\x1b[2K');
-    },
+    update: (p) => line.update(p.done / p.total, `${p.done}/${p.total} points${p.errors ? `, ${p.errors} errors` : ''}`, p.done >= p.total),
+    done: () => line.done(),
   };
 }
 

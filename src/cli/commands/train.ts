@@ -20,6 +20,7 @@ import {
   MAX_STACK_LAYERS, type TrainModel, type TrainOptimizer, type TrainOptions, type TrainResult, type TrainRow,
 } from '../../train/index.js';
 import { emit, jsonReplacer, parseIntOption, parseJsonFile, parsePositiveOption, withFlagNames } from '../io.js';
+import { terminalProgress } from '../progress.js';
 import { fmt, loadProblem, withJson } from './common.js';
 
 interface TrainOpts {
@@ -73,7 +74,7 @@ export function registerTrain(program: Command): void {
     else if (opts.model === 'stack') init = parseJsonFile(opts.init, '--init', (v) => parseStack(v, problem.d));
     else init = parseJsonFile(opts.init, '--init', (v) => parseEstimator(v, problem.d));
     const steps = opts.steps ?? 1000;
-    const bar = process.stderr.isTTY ? progressBar(steps) : undefined;
+    const bar = progressBar(steps);
     const common = {
       optimizer: opts.optimizer, lr: opts.lr, batch: opts.batch, steps, seed: opts.seed,
       logEvery: opts.logEvery, testSize: opts.testSize, dF: opts.dF, sampler: opts.sampler, onProgress: bar?.update,
@@ -157,22 +158,16 @@ function humanSummary(r: TrainResult<Estimator | Stack>, out: string | undefined
   return lines.join('\n');
 }
 
-/** A one-line progress bar with ETA on stderr (TTY only). */
-function progressBar(total: number): { update: (row: TrainRow) => void; done: () => void } {
-  const start = Date.now();
-  let shown = false;
+/** Training progress: steps done and the current exact risk (a stack: its test estimate), with ETA; terminal only. */
+function progressBar(total: number): { update: (row: TrainRow) => void; done: () => void } | undefined {
+  const line = terminalProgress({ showTime: true });
+  if (!line) return undefined;
   return {
-    update(row) {
-      const frac = total > 0 ? row.step / total : 1;
-      const el = (Date.now() - start) / 1000;
-      const eta = frac > 0 ? (el * (1 - frac)) / frac : NaN;
-      const width = 30;
-      const filled = Math.round(frac * width);
-      process.stderr.write(`\rtrain [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${row.step}/${total}  ${Number.isNaN(row.risk) ? `test ${row.testLoss.toPrecision(5)}` : `risk ${row.risk.toPrecision(5)}`}  ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)} s` : '?'}   `);
-      shown = true;
-    },
-    done() {
-      if (shown) process.stderr.write('\n');
-    },
+    update: (row) => line.update(
+      total > 0 ? row.step / total : 1,
+      `train ${row.step}/${total}  ${Number.isNaN(row.risk) ? `test ${row.testLoss.toPrecision(5)}` : `risk ${row.risk.toPrecision(5)}`}`,
+      row.step >= total,
+    ),
+    done: () => line.done(),
   };
 }
