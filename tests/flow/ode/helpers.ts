@@ -15,6 +15,7 @@ import {
   type ButcherTableau,
   type LinearSolverProvider,
   type LinearSolverStats,
+  type RosenbrockTableau,
   type SemilinearProblem,
   type VectorField,
 } from '../../../src/flow/ode/index.js';
@@ -159,4 +160,28 @@ export function fittedOrder(dts: readonly number[], errs: readonly number[], flo
     sxx += ((xs[i] as number) - mx) ** 2;
   }
   return { slope: sxy / sxx, used: m };
+}
+
+/**
+ * Rebuild the original coefficients from the transformed ones (Hairer–Wanner II, (7.25)):
+ * Γ = (diag(1/γ) − C)⁻¹, α = aΓ, b = mΓ, b̂ = (m − e)Γ; then β = α + Γ.
+ */
+export function rosenbrockStandardForm(T: RosenbrockTableau) {
+  const s = T.stages;
+  const G = Array.from({ length: s }, () => new Array<number>(s).fill(0));
+  for (let i = 0; i < s; i++)
+    for (let j = 0; j <= i; j++) {
+      let acc = i === j ? 1 : 0;
+      for (let k = j; k < i; k++) acc += (T.C[i]![k] as number) * (G[k]![j] as number);
+      G[i]![j] = T.gamma * acc;
+    }
+  const times = (w: readonly number[], len: number) =>
+    Array.from({ length: s }, (_, j) => {
+      let acc = 0;
+      for (let k = 0; k < len; k++) acc += (w[k] as number) * (G[k]![j] as number);
+      return acc;
+    });
+  const alpha = T.a.map((row, i) => times(row, i));
+  const beta = alpha.map((row, i) => row.map((x, j) => (j < i ? x + (G[i]![j] as number) : 0)));
+  return { G, alpha, beta, b: times(T.m, s), bHat: times(T.m.map((mi, i) => mi - (T.e[i] as number)), s) };
 }

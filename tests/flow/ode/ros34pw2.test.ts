@@ -19,26 +19,7 @@ import {
   type RosenbrockTableau,
   type VectorField,
 } from '../../../src/flow/ode/index.js';
-import { fittedOrder, maxAbsDiff, TOL } from './helpers.js';
-
-/** Standard-form coefficients (α, γ_ij incl. the diagonal, b, b̂) back from the transformed form. */
-function standard(T: RosenbrockTableau) {
-  const s = T.stages;
-  const G = Array.from({ length: s }, () => new Array<number>(s).fill(0));
-  for (let i = 0; i < s; i++)
-    for (let j = 0; j <= i; j++) {
-      let acc = i === j ? 1 : 0;
-      for (let k = j; k < i; k++) acc += (T.C[i]![k] as number) * (G[k]![j] as number);
-      G[i]![j] = T.gamma * acc;
-    }
-  const times = (w: readonly number[], len: number) =>
-    Array.from({ length: s }, (_, j) => {
-      let acc = 0;
-      for (let k = 0; k < len; k++) acc += (w[k] as number) * (G[k]![j] as number);
-      return acc;
-    });
-  return { G, alpha: T.a.map((row, i) => times(row, i)), b: times(T.m, s), bHat: times(T.m.map((mi, i) => mi - (T.e[i] as number)), s) };
-}
+import { fittedOrder, maxAbsDiff, rosenbrockStandardForm, TOL } from './helpers.js';
 
 /**
  * Residuals of the W-method order conditions (autonomous; Hairer & Wanner II §IV.7, W-methods: the
@@ -47,7 +28,7 @@ function standard(T: RosenbrockTableau) {
  * with α_i = Σ_j α_ij, γ_i = Σ_j γ_ij and (XY)_i = Σ_j X_ij Y_j.
  */
 function wResiduals(T: RosenbrockTableau, w: readonly number[]): number[][] {
-  const { G, alpha } = standard(T);
+  const { G, alpha } = rosenbrockStandardForm(T);
   const sum = (v: readonly number[]) => v.reduce((p, x) => p + x, 0);
   const dot = (u: readonly number[], v: readonly number[]) => u.reduce((p, x, i) => p + x * (v[i] as number), 0);
   const mat = (M: readonly (readonly number[])[], v: readonly number[]) => M.map((row) => dot(row, v));
@@ -62,22 +43,22 @@ function wResiduals(T: RosenbrockTableau, w: readonly number[]): number[][] {
 
 describe('ros34pw2 coefficients', () => {
   it('satisfy every W-method order condition up to order 3 for b (to 1e-14)', () => {
-    for (const level of wResiduals(ros34pw2, standard(ros34pw2).b)) for (const r of level) expect(Math.abs(r)).toBeLessThan(1e-14);
+    for (const level of wResiduals(ros34pw2, rosenbrockStandardForm(ros34pw2).b)) for (const r of level) expect(Math.abs(r)).toBeLessThan(1e-14);
   });
 
   it('embedded b̂ has W-order exactly 2', () => {
-    const res = wResiduals(ros34pw2, standard(ros34pw2).bHat);
+    const res = wResiduals(ros34pw2, rosenbrockStandardForm(ros34pw2).bHat);
     for (const level of res.slice(0, 2)) for (const r of level) expect(Math.abs(r)).toBeLessThan(1e-14);
     expect(Math.max(...res[2]!.map(Math.abs))).toBeGreaterThan(1e-3);
   });
 
   it('RODAS4 is not a W-method: its b violates an order-2 W condition', () => {
-    const res = wResiduals(rodas4, standard(rodas4).b);
+    const res = wResiduals(rodas4, rosenbrockStandardForm(rodas4).b);
     expect(Math.abs(res[1]![1]!)).toBeGreaterThan(1e-2);
   });
 
   it('the standard-form conversion reproduces the source coefficients and is stiffly accurate', () => {
-    const { alpha, b } = standard(ros34pw2);
+    const { alpha, b } = rosenbrockStandardForm(ros34pw2);
     expect(alpha[2]![1]).toBeCloseTo(-1.1299064236484185e-1, 15);
     expect(b[1]).toBeCloseTo(-1.2232505839045147, 14);
     // stiffly accurate: y₁ is the last stage argument plus the last increment (m = (a_s, 1))

@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defineRosenbrockTableau, rodas4, rodas4p, type RosenbrockTableau } from '../../../src/flow/ode/index.js';
-
-/**
- * Rebuild the original coefficients from the transformed ones (Hairer–Wanner II, (7.25)):
- * Γ = (diag(1/γ) − C)⁻¹, α = aΓ, b = mΓ, b̂ = (m − e)Γ; then β = α + Γ.
- */
-function original(T: RosenbrockTableau) {
-  const s = T.stages;
-  const G = Array.from({ length: s }, () => new Array<number>(s).fill(0));
-  for (let i = 0; i < s; i++)
-    for (let j = 0; j <= i; j++) {
-      let acc = i === j ? 1 : 0;
-      for (let k = j; k < i; k++) acc += (T.C[i]![k] as number) * (G[k]![j] as number);
-      G[i]![j] = T.gamma * acc;
-    }
-  const times = (w: readonly number[], len: number) =>
-    Array.from({ length: s }, (_, j) => {
-      let acc = 0;
-      for (let k = 0; k < len; k++) acc += (w[k] as number) * (G[k]![j] as number);
-      return acc;
-    });
-  const alpha = T.a.map((row, i) => times(row, i));
-  const beta = alpha.map((row, i) => row.map((x, j) => (j < i ? x + (G[i]![j] as number) : 0)));
-  return { G, alpha, beta, b: times(T.m, s), bHat: times(T.m.map((mi, i) => mi - (T.e[i] as number)), s) };
-}
+import { rosenbrockStandardForm } from './helpers.js';
 
 /** Residuals of the Rosenbrock order conditions up to order 4 (Hairer–Wanner II, Table 7.1). */
 function orderResiduals(T: RosenbrockTableau, w: readonly number[]): number[][] {
-  const { alpha, beta } = original(T);
+  const { alpha, beta } = rosenbrockStandardForm(T);
   const g = T.gamma;
   const s = T.stages;
   const al = alpha.map((row) => row.reduce((p, x) => p + x, 0));
@@ -53,11 +30,11 @@ const ROSENBROCK_TABLEAUS: readonly RosenbrockTableau[] = [rodas4, rodas4p];
 
 describe.each(ROSENBROCK_TABLEAUS.map((t) => [t.name, t] as const))('%s coefficients', (_name, T) => {
   it('satisfy every order condition up to order 4 for b (to 1e-13)', () => {
-    for (const level of orderResiduals(T, original(T).b)) for (const r of level) expect(Math.abs(r)).toBeLessThan(1e-13);
+    for (const level of orderResiduals(T, rosenbrockStandardForm(T).b)) for (const r of level) expect(Math.abs(r)).toBeLessThan(1e-13);
   });
 
   it('embedded b̂ has order exactly 3', () => {
-    const res = orderResiduals(T, original(T).bHat);
+    const res = orderResiduals(T, rosenbrockStandardForm(T).bHat);
     for (const level of res.slice(0, 3)) for (const r of level) expect(Math.abs(r)).toBeLessThan(1e-13);
     expect(Math.max(...(res[3] as number[]).map(Math.abs))).toBeGreaterThan(1e-3);
   });
@@ -69,7 +46,7 @@ describe.each(ROSENBROCK_TABLEAUS.map((t) => [t.name, t] as const))('%s coeffici
   });
 
   it('has d_i = Σ_j Γ_ij and c_i = Σ_j α_ij', () => {
-    const { G, alpha } = original(T);
+    const { G, alpha } = rosenbrockStandardForm(T);
     G.forEach((row, i) => expect(Math.abs(row.reduce((p, x) => p + x, 0) - (T.d[i] as number))).toBeLessThan(1e-13));
     alpha.forEach((row, i) => expect(Math.abs(row.reduce((p, x) => p + x, 0) - (T.c[i] as number))).toBeLessThan(1e-14));
   });
