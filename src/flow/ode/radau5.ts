@@ -234,6 +234,18 @@ const RE = RADAU_E as readonly [number, number, number];
 const [T0, T1, T2] = RADAU_T as readonly [readonly number[], readonly number[], readonly number[]];
 const [TI0, TI1, TI2] = RADAU_TI as readonly [readonly number[], readonly number[], readonly number[]];
 
+/** out = (R ⊗ I_n)·inp for the 3×3 matrix with rows R0, R1, R2 and the three stage blocks of `inp` ([3n]). */
+function stageTransform(out: Float64Array, R0: readonly number[], R1: readonly number[], R2: readonly number[], inp: Float64Array, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const v0 = inp[k] as number;
+    const v1 = inp[n + k] as number;
+    const v2 = inp[2 * n + k] as number;
+    out[k] = (R0[0] as number) * v0 + (R0[1] as number) * v1 + (R0[2] as number) * v2;
+    out[n + k] = (R1[0] as number) * v0 + (R1[1] as number) * v1 + (R1[2] as number) * v2;
+    out[2 * n + k] = (R2[0] as number) * v0 + (R2[1] as number) * v1 + (R2[2] as number) * v2;
+  }
+}
+
 /** LU with partial pivoting of the n×n row-major M in place; false if a pivot is ≤ n·eps·max|M_ij| or M is non-finite. */
 function luReal(M: Float64Array, piv: Int32Array, n: number): boolean {
   let scale = 0;
@@ -492,14 +504,7 @@ export function radau5Stepper(method: Radau5Method): Stepper<Radau5Workspace> {
       }
       dynoOld = Math.max(dyno, Number.EPSILON);
       for (let k = 0; k < 3 * n; k++) W[k] = (W[k] as number) + (dW[k] as number);
-      for (let k = 0; k < n; k++) {
-        const w0 = W[k] as number;
-        const w1 = W[n + k] as number;
-        const w2 = W[2 * n + k] as number;
-        Z[k] = (T0[0] as number) * w0 + (T0[1] as number) * w1 + (T0[2] as number) * w2;
-        Z[n + k] = (T1[0] as number) * w0 + (T1[1] as number) * w1 + (T1[2] as number) * w2;
-        Z[2 * n + k] = (T2[0] as number) * w0 + (T2[1] as number) * w1 + (T2[2] as number) * w2;
-      }
+      stageTransform(Z, T0, T1, T2, W, n); // Z = (T ⊗ I)·W
       if (ws.faccon * dyno <= kappa) {
         ws.newt = newt;
         return 'converged';
@@ -607,14 +612,7 @@ export function radau5Stepper(method: Radau5Method): Stepper<Radau5Workspace> {
           for (let k = 0; k < n; k++) Z[off + k] = (dense[k] as number) * p1 + (dense[n + k] as number) * p2 + (dense[2 * n + k] as number) * p3;
         }
       }
-      for (let k = 0; k < n; k++) {
-        const z0 = Z[k] as number;
-        const z1 = Z[n + k] as number;
-        const z2 = Z[2 * n + k] as number;
-        W[k] = (TI0[0] as number) * z0 + (TI0[1] as number) * z1 + (TI0[2] as number) * z2;
-        W[n + k] = (TI1[0] as number) * z0 + (TI1[1] as number) * z1 + (TI1[2] as number) * z2;
-        W[2 * n + k] = (TI2[0] as number) * z0 + (TI2[1] as number) * z1 + (TI2[2] as number) * z2;
-      }
+      stageTransform(W, TI0, TI1, TI2, Z, n); // W = (T⁻¹ ⊗ I)·Z
       const outcome = newton(ws, t, y, h);
       if (outcome === 'nonFinite') {
         ws.rejectedLast = true;
