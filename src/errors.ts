@@ -49,3 +49,19 @@ export function requireFinite(x: number, where: string, what: string, hint: stri
   if (Number.isFinite(x)) return x;
   throw new NumericalError(where, `${what} ${Number.isNaN(x) ? 'is undefined (NaN) in float64' : 'overflows float64'}: ${hint}`);
 }
+
+/** Whose failure an error is: the user's input (CLI exit 2), a numerical failure (exit 3), or a bug. */
+export type FailureKind = 'input' | 'numerical' | 'internal';
+
+/**
+ * The {@link FailureKind} of a thrown value: {@link InputError} → input, {@link NumericalError} →
+ * numerical; an error of another layer says its kind in a `failureKind` field (src/linalg's errors:
+ * a wrong shape, a non-finite or non-symmetric argument is the caller's input, the rest numerical);
+ * anything else is internal. The one classification behind the CLI's exit codes and sweep lines.
+ */
+export function failureKindOf(e: unknown): FailureKind {
+  if (e instanceof InputError) return 'input';
+  if (e instanceof NumericalError) return 'numerical';
+  const k = typeof e === 'object' && e !== null ? (e as { failureKind?: unknown }).failureKind : undefined;
+  return k === 'input' || k === 'numerical' ? k : 'internal';
+}

@@ -22,7 +22,8 @@
  */
 
 // Errors every public function throws on bad input (exit code 2 in the CLI) or numerical failure (3).
-export { InputError, NumericalError } from './errors.js';
+export { InputError, NumericalError, failureKindOf } from './errors.js';
+export type { FailureKind } from './errors.js';
 
 // The problem, estimators, forward passes, reduced form and the exact weight maps (docs/math.md §1–2).
 export {

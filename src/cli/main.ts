@@ -9,15 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { InputError, NumericalError } from '../errors.js';
-import {
-  LinalgError,
-  NonFiniteError,
-  NotPositiveDefiniteError,
-  NotSymmetricError,
-  ShapeError,
-  SingularMatrixError,
-} from '../linalg/index.js';
+import { failureKindOf, InputError } from '../errors.js';
 import { registerCommands } from './commands/index.js';
 import { EXIT } from './exit.js';
 
@@ -116,13 +108,8 @@ function checkUnknownOptions(program: Command, argv: readonly string[]): void {
 
 /** Classifies an error into an exit code; unknown errors are bugs (exit 1). */
 export function exitCodeOf(e: unknown): number {
-  if (e instanceof InputError) return EXIT.user;
-  if (e instanceof ShapeError || e instanceof NonFiniteError || e instanceof NotSymmetricError) return EXIT.user;
-  if (e instanceof NumericalError || e instanceof NotPositiveDefiniteError || e instanceof SingularMatrixError) {
-    return EXIT.numerical;
-  }
-  if (e instanceof LinalgError) return EXIT.numerical;
-  return EXIT.failed;
+  const kind = failureKindOf(e);
+  return kind === 'input' ? EXIT.user : kind === 'numerical' ? EXIT.numerical : EXIT.failed;
 }
 
 /** Runs the CLI on `argv` (without `node` and the script); resolves to the exit code. */

@@ -7,12 +7,16 @@
 export class LinalgError extends Error {
   /** The class name, `'LinalgError'` (kept when the error is serialised or re-thrown). */
   override name = 'LinalgError';
+  /** Whose failure this is: `'numerical'` (a valid computation failed) or `'input'` (a wrong argument); see `failureKindOf` in src/errors.ts. */
+  readonly failureKind: 'input' | 'numerical' = 'numerical';
 }
 
 /** An argument has the wrong shape. `message` names both shapes. */
 export class ShapeError extends LinalgError {
   /** The class name, `'ShapeError'` (kept when the error is serialised or re-thrown). */
   override name = 'ShapeError';
+  /** A wrong argument: the caller's input. */
+  override readonly failureKind = 'input' as const;
   constructor(message: string) {
     super(message);
   }
@@ -22,6 +26,8 @@ export class ShapeError extends LinalgError {
 export class NonFiniteError extends LinalgError {
   /** The class name, `'NonFiniteError'` (kept when the error is serialised or re-thrown). */
   override name = 'NonFiniteError';
+  /** A wrong argument: the caller's input. */
+  override readonly failureKind = 'input' as const;
   constructor(
     /** Name of the offending argument, as the caller passed it. */
     readonly argument: string,
@@ -40,6 +46,8 @@ export class NonFiniteError extends LinalgError {
 export class NotSymmetricError extends LinalgError {
   /** The class name, `'NotSymmetricError'` (kept when the error is serialised or re-thrown). */
   override name = 'NotSymmetricError';
+  /** A wrong argument: the caller's input. */
+  override readonly failureKind = 'input' as const;
   constructor(
     /** Name of the offending matrix argument. */
     readonly argument: string,

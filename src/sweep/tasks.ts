@@ -3,9 +3,8 @@
  * the point's result fields (plain JSON: numbers, strings, booleans, null). Timing is not a result
  * field: it goes to the line's `timing`, so results are bitwise reproducible.
  */
-import { InputError, NumericalError } from '../errors.js';
+import { failureKindOf, InputError, type FailureKind } from '../errors.js';
 import { flowMeasures, runFlow } from '../flow/index.js';
-import { LinalgError, NonFiniteError, NotSymmetricError, ShapeError } from '../linalg/index.js';
 import { makeProblem, parseEstimator, type Problem } from '../models/index.js';
 import { optimum } from '../optimum/index.js';
 import { risk, optimumGd0, optimumGdBeta } from '../risk/index.js';
@@ -116,15 +115,10 @@ export async function runTask(point: GridPoint): Promise<TaskResult> {
 }
 
 /** How a point failed: the user's input (exit-2 kind), a numerical failure (exit-3 kind), or a bug. */
-export type PointErrorKind = 'input' | 'numerical' | 'internal';
+export type PointErrorKind = FailureKind;
 
-/** The kind of an error thrown at a point (the CLI's exit-code classes). */
-export function errorKindOf(e: unknown): PointErrorKind {
-  // The same classes as the CLI's exit codes (src/cli/main.ts exitCodeOf).
-  if (e instanceof InputError || e instanceof ShapeError || e instanceof NonFiniteError || e instanceof NotSymmetricError) return 'input';
-  if (e instanceof NumericalError || e instanceof LinalgError) return 'numerical';
-  return 'internal';
-}
+/** The kind of an error thrown at a point: the CLI's exit-code classes ({@link failureKindOf}). */
+export const errorKindOf = failureKindOf;
 
 /** Runs point `index` of a grid (convenience for one point without a pool). */
 export function runPointTask(grid: Grid, index: number): Promise<TaskResult> {
