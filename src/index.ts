@@ -63,7 +63,7 @@ export type { GdMultistepRisk, GdMultistepGradient } from './risk/index.js';
 // The optimum of every class: optimum(problem, 'gd-beta' | 'gd-0' | 'lsa' | 'ltb').
 export { optimum, OPTIMUM_KINDS, optimumAttention, MAX_DIMENSION, MAX_ATTENTION_SCALE, MIN_ATTENTION_SCALE } from './optimum/index.js';
 export type {
-  OptimumKind, Optimum, GdBetaOptimum, Gd0Optimum, AttentionOptimum, AttentionOptimumOptions, AttentionProgress, StartResult, StartOptions, FlowStage,
+  OptimumKind, Optimum, ClassOptimum, GdBetaOptimum, Gd0Optimum, AttentionOptimum, AttentionOptimumOptions, AttentionProgress, StartResult, StartOptions, FlowStage,
 } from './optimum/index.js';
 // Types of the optimiser options and statuses the optimum reports (src/optim).
 export type { LbfgsOptions, LbfgsStatus, NewtonPolishStatus } from './optim/index.js';
@@ -74,7 +74,7 @@ export {
   DEFAULT_TEST_SIZE, ADAM_DEFAULTS, TRAJECTORY_COLUMNS,
 } from './train/index.js';
 export type {
-  TrainOptions, TrainResult, TrainRow, TrainTiming, TrainModel, TrainOptimizer, ClassOptimum as TrainClassOptimum, FlowRiskOptions, WrittenTraining, AdamOptions, PromptSource,
+  TrainOptions, TrainResult, TrainRow, TrainTiming, TrainModel, TrainOptimizer, FlowRiskOptions, WrittenTraining, AdamOptions, PromptSource,
 } from './train/index.js';
 export {
   createStackKernel, stackBatchLossGrad, stackSetLossGrad, stackLayout, stackLayoutOf, sameStackLayout, stackFromParams, paramsFromStack,
@@ -103,7 +103,7 @@ export type {
 // The claim catalogue and its runner (§5), as `linear-icl verify` uses them.
 export { CLAIMS, CLAIM_IDS, claimContext, parseSuite, defaultSuite, runSuite, buildReport } from './verify/index.js';
 export type {
-  ClaimResult, ClaimSpec, ClaimContext, ClaimContextOptions, ClassOptimum, Suite, SuiteProblem, SuiteRun, RunSuiteOptions, FigureSetting,
+  ClaimResult, ClaimSpec, ClaimContext, ClaimContextOptions, AttentionClassOptimum, Suite, SuiteProblem, SuiteRun, RunSuiteOptions, FigureSetting,
   SkippedClaim, BuildReportOptions, PreciseResult,
 } from './verify/index.js';
 // The report model `buildReport` returns (src/report).

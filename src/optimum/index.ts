@@ -17,7 +17,7 @@
  * packed in that order, row-major.
  */
 export { optimum, OPTIMUM_KINDS, OPTIMUM_CLASSES, MAX_ATTENTION_SCALE, MIN_ATTENTION_SCALE } from './optimum.js';
-export type { OptimumKind, OptimumClass, Optimum, AnyOptimum, GdBetaOptimum, Gd0Optimum } from './optimum.js';
+export type { OptimumKind, OptimumClass, Optimum, AnyOptimum, GdBetaOptimum, Gd0Optimum, ClassOptimum } from './optimum.js';
 export { optimumGdMultistep, multistepStarts } from './multistep.js';
 export type { MultistepOptimum, MultistepOptimumOptions, MultistepStartResult, MultistepStart } from './multistep.js';
 export { optimumAttention, attentionStarts, MAX_DIMENSION } from './multistart.js';

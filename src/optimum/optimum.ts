@@ -3,7 +3,7 @@
  * §3.2, src/risk optimumGdBeta/optimumGd0), numerical for LSA and LTB (multistart.ts) and for
  * L-step GD-β (math.md §3.7, multistep.ts: `optimum(problem, 'gd-multistep', { steps: L })`).
  */
-import type { AttentionKind, Gd0, GdBeta, Problem } from '../models/index.js';
+import type { AttentionKind, Estimator, Gd0, GdBeta, Problem } from '../models/index.js';
 import { optimumGd0, optimumGdBeta, type GdOptimum } from '../risk/index.js';
 import { optimumAttention, type AttentionOptimum, type AttentionOptimumOptions } from './multistart.js';
 import { optimumGdMultistep, type MultistepOptimum, type MultistepOptimumOptions } from './multistep.js';
@@ -21,6 +21,17 @@ export type OptimumKind = (typeof OPTIMUM_KINDS)[number];
 export const OPTIMUM_CLASSES = [...OPTIMUM_KINDS, 'gd-multistep'] as const;
 /** One of {@link OPTIMUM_CLASSES}. */
 export type OptimumClass = (typeof OPTIMUM_CLASSES)[number];
+
+/**
+ * What every optimum of a class offers its consumers (training's reference line, the claims): the
+ * optimal risk and an optimal estimator of kind E. Every {@link Optimum} is one.
+ */
+export interface ClassOptimum<E extends Estimator = Estimator> {
+  /** R*_class, unit [y]². */
+  readonly risk: number;
+  /** An optimal estimator of the class. */
+  readonly estimator: E;
+}
 
 /** The closed-form optimum of GD-β (math.md §3.2). */
 export interface GdBetaOptimum extends GdOptimum<GdBeta> {

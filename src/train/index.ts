@@ -17,7 +17,7 @@ export {
   train, drawPromptSet, TrainingDivergedError, TRAIN_MODELS, TRAIN_OPTIMIZERS, TRAIN_SAMPLERS, TRAIN_STREAM, TEST_STREAM,
   DEFAULT_TEST_SIZE, DEFAULT_EFFECTIVE_RTOL, MAX_TEST_ENTRIES,
 } from './train.js';
-export type { TrainOptions, StackTrainOptions, TrainResult, TrainRow, TrainTiming, TrainModel, TrainOptimizer, ClassOptimum } from './train.js';
+export type { TrainOptions, StackTrainOptions, TrainResult, TrainRow, TrainTiming, TrainModel, TrainOptimizer } from './train.js';
 export { batchLossGrad, setLossGrad, createKernel } from './kernel.js';
 export type { Kernel, PromptSet, PromptSource, SetLoss } from './kernel.js';
 export {

@@ -26,7 +26,7 @@ import {
   type Estimator, type GdBeta, type Problem, type Stack,
 } from '../models/index.js';
 import { GD_MULTISTEP_MAX_STEPS, risk } from '../risk/index.js';
-import { optimum } from '../optimum/index.js';
+import { optimum, type ClassOptimum } from '../optimum/index.js';
 import { attentionFlow, attentionInitialState, gdBetaFlow, gdBetaInitialState, RANDOM_ATTENTION_SCALE } from '../flow/index.js';
 import { batchLossGrad, createKernel, setLossGrad, type PromptSet, type PromptSource } from './kernel.js';
 import { estimatorFromParams, paramLayout, paramsFromEstimator, TRAIN_MODELS, type ParamLayout, type TrainModel } from './layout.js';
@@ -57,14 +57,6 @@ export const DEFAULT_EFFECTIVE_RTOL = 1e-3;
 export const MAX_TEST_ENTRIES = 5e7;
 /** Largest |seed| (the stream offsets must stay safe integers). */
 const MAX_SEED = 2 ** 52;
-
-/** A reference optimum: what {@link optimum} returns (its risk and estimator). */
-export interface ClassOptimum {
-  /** R*_class, unit [y]². */
-  readonly risk: number;
-  /** An optimal estimator of the class. */
-  readonly estimator: Estimator;
-}
 
 /** One logged step of a training run. */
 export interface TrainRow {

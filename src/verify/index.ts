@@ -20,7 +20,7 @@ export {
   responseExpectation, responseMoments, etaNonlinear, evalResponse, RESPONSES,
 } from './claims/index.js';
 export type {
-  ClaimResult, ClaimSpec, ClaimContext, ClaimContextOptions, ClassOptimum, GdBetaFlowRun, FlowTrace, ZfbOverrides, Response, ResponseMoments,
+  ClaimResult, ClaimSpec, ClaimContext, ClaimContextOptions, AttentionClassOptimum, GdBetaFlowRun, FlowTrace, ZfbOverrides, Response, ResponseMoments,
   NonlinearMonteCarloOptions, TrainingShapeOverrides, StackTrainingOverrides,
 } from './claims/index.js';
 export { parseSuite, defaultSuite, runSuite, DEFAULT_SUITE_JSON, ZWB_SETTING, ZWB_M } from './suite.js';

@@ -8,7 +8,7 @@ import { optimumGdBeta } from '../../src/risk/index.js';
 import {
   checkAcds, checkGdBetaIsLtb, checkLsaGap, checkLsaGapGrowth, checkLsaGapSmallNoise, checkLsaLimit, checkMhm1, checkMhm2,
   checkMhmNonlinear, checkNearBayes, checkOptimalLtbIsGdBeta, checkOptimizer, claimContext, gammaStarEq35, gd0AsLsa,
-  type ClassOptimum,
+  type AttentionClassOptimum,
 } from '../../src/verify/index.js';
 import { checkGdBetaFlow, checkZfb } from '../../src/verify/index.js';
 import { RESPONSES } from '../../src/verify/index.js';
@@ -25,11 +25,11 @@ const P = makeProblem({
 const ISO = makeProblem({ d: 3, M: 8, H: 1, Psi: 1, betaStar: 3, sigma2: 0.25 });
 
 /** A context whose optimum of `cls` is replaced by `wrong`. */
-function injecting(cls: AttentionClass, wrong: (p: Problem) => ClassOptimum) {
+function injecting(cls: AttentionClass, wrong: (p: Problem) => AttentionClassOptimum) {
   return claimContext({ optimum: (p, c) => (c === cls ? wrong(p) : ctx.optimum(p, c)) });
 }
 /** The LTB optimum's risk and weights presented as the LSA optimum (no additive error). */
-const ltbAsLsa = (p: Problem): ClassOptimum => ({ risk: optimumGdBeta(p).risk, estimator: ctx.optimum(p, 'ltb').estimator });
+const ltbAsLsa = (p: Problem): AttentionClassOptimum => ({ risk: optimumGdBeta(p).risk, estimator: ctx.optimum(p, 'ltb').estimator });
 
 function perturb<T extends { data: Float64Array }>(A: T, eps = 1e-3): T {
   return { ...A, data: A.data.map((v, i) => (i === 0 ? v + eps * (1 + Math.abs(v)) : v)) };

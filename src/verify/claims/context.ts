@@ -7,7 +7,7 @@
  * see src/optimum); Monte Carlo at 5 standard errors.
  */
 import { problemToJSON, type AttentionKind, type Lsa, type Ltb, type Problem } from '../../models/index.js';
-import { optimumAttention } from '../../optimum/index.js';
+import { optimumAttention, type ClassOptimum } from '../../optimum/index.js';
 
 /** The outcome of one claim on one problem. */
 export interface ClaimResult {
@@ -39,18 +39,13 @@ export interface ClaimResult {
   };
 }
 
-/** An optimum as the claims consume it: its risk and its weights. */
-export interface ClassOptimum {
-  /** The optimal risk R*_LSA or R*_LTB, unit [y]². */
-  readonly risk: number;
-  /** The optimal weights (W^{KQ}, W^{PV} [d+1, d+1]; for an LTB also W₁, W₂ [d_f, d+1]). */
-  readonly estimator: Lsa | Ltb;
-}
+/** An LSA/LTB optimum as the claims consume it: its risk R*_LSA or R*_LTB and its raw weights. */
+export type AttentionClassOptimum = ClassOptimum<Lsa | Ltb>;
 
 /** Shared settings and caches of a verification run. */
 export interface ClaimContext {
   /** The optimum of LSA/LTB on a problem (default: cached {@link optimumAttention}). Tests inject wrong ones. */
-  readonly optimum: (problem: Problem, cls: AttentionKind) => ClassOptimum;
+  readonly optimum: (problem: Problem, cls: AttentionKind) => AttentionClassOptimum;
   /** Seed of every sampled quantity. @defaultValue 1 */
   readonly seed: number;
   /** Wishart draws of the Bayes estimate (ZWB-4). @defaultValue 20000 */
@@ -68,7 +63,7 @@ export interface ClaimContextOptions {
   /** Prompts of the Monte Carlo checks (MHM-NL). @defaultValue 40000 */
   mcSamples?: number;
   /** The LSA/LTB optimum to check. @defaultValue {@link optimumAttention} with `seed`, memoised per class and problem content */
-  optimum?: (problem: Problem, cls: AttentionKind) => ClassOptimum;
+  optimum?: (problem: Problem, cls: AttentionKind) => AttentionClassOptimum;
 }
 
 /**
@@ -77,8 +72,8 @@ export interface ClaimContextOptions {
  */
 export function claimContext(options: ClaimContextOptions = {}): ClaimContext {
   const { seed = 1, bayesSamples = 20_000, mcSamples = 40_000 } = options;
-  const cache = new Map<string, ClassOptimum>();
-  const optimum = options.optimum ?? ((problem: Problem, cls: AttentionKind): ClassOptimum => {
+  const cache = new Map<string, AttentionClassOptimum>();
+  const optimum = options.optimum ?? ((problem: Problem, cls: AttentionKind): AttentionClassOptimum => {
     const key = `${cls}:${JSON.stringify(problemToJSON(problem))}`;
     let hit = cache.get(key);
     if (!hit) {

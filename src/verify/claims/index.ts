@@ -5,7 +5,7 @@
  * registry, registry.ts. The verify area's files import the claims through this file.
  */
 export { claimContext, relErr, matRelErr, identityRows } from './context.js';
-export type { ClaimResult, ClaimContext, ClaimContextOptions, ClassOptimum } from './context.js';
+export type { ClaimResult, ClaimContext, ClaimContextOptions, AttentionClassOptimum } from './context.js';
 export {
   checkGdBetaIsLtb, checkOptimalLtbIsGdBeta, checkLsaGap, checkLsaGapGrowth, checkLsaGapSmallNoise, checkLsaLimit, checkNearBayes, checkOptimizer,
 } from './zwb.js';

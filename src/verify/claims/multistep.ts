@@ -16,16 +16,11 @@
 import { gemm, type Matrix } from '../../linalg/index.js';
 import { problemToJSON, withProblem, type GdMultistep, type Problem } from '../../models/index.js';
 import { bayesReference, optimumGdBeta } from '../../risk/index.js';
-import { optimum, type MultistepOptimumOptions } from '../../optimum/index.js';
+import { optimum, type ClassOptimum, type MultistepOptimumOptions } from '../../optimum/index.js';
 import { relErr, type ClaimContext, type ClaimResult } from './context.js';
 
 /** An L-step optimum as the claims consume it. */
-export interface MultistepClassOptimum {
-  /** R*_L, unit [y]². */
-  readonly risk: number;
-  /** The optimal weights. */
-  readonly estimator: GdMultistep;
-}
+export type MultistepClassOptimum = ClassOptimum<GdMultistep>;
 
 /** Overrides of the GD-β^L claims: the optimum to check (tests inject wrong ones). */
 export interface MultistepOverrides {

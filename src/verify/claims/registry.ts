@@ -7,7 +7,7 @@ import { eigvalsh } from '../../linalg/index.js';
 import { lsaFromGd0, type Problem } from '../../models/index.js';
 import { optimumGd0, riskAttention } from '../../risk/index.js';
 import { checkAcds, checkZfb } from './acds-zfb.js';
-import type { ClaimContext, ClaimResult, ClassOptimum } from './context.js';
+import type { ClaimContext, ClaimResult, AttentionClassOptimum } from './context.js';
 import { checkGdBetaFlow } from './flows.js';
 import { checkMhm1, checkMhm2, checkMhmNonlinear } from './mhm.js';
 import { checkMultistepBeta0, checkMultistepCommute, checkMultistepDecrease, GDL_MAX_D } from './multistep.js';
@@ -94,7 +94,7 @@ export const CLAIMS: readonly ClaimSpec[] = [
 export const CLAIM_IDS: readonly string[] = CLAIMS.map((c) => c.id);
 
 /** The LSA built from the closed-form GD-0 optimum (a convenient wrong "LTB optimum" in tests). */
-export function gd0AsLsa(problem: Problem): ClassOptimum {
+export function gd0AsLsa(problem: Problem): AttentionClassOptimum {
   const est = lsaFromGd0(optimumGd0(problem).estimator);
   return { risk: riskAttention(problem, est, false).risk, estimator: est };
 }
