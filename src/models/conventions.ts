@@ -21,7 +21,7 @@
  * Shapes: P, Q [d, d]; W_q, W_k [d+1, k]; W_v [d+1, v]; W_o [v, d+1]; the result's W^{KQ}, W^{PV}
  * [d+1, d+1].
  */
-import type { Matrix } from '../linalg/index.js';
+import { zeros, type Matrix } from '../linalg/index.js';
 import { EstimatorError, parseEstimator, type Estimator, type Lsa } from './estimators.js';
 import { finiteMatrix, noUnknownKeys, record } from './schema.js';
 
@@ -50,10 +50,6 @@ export interface VoWeights {
   readonly Wo: Matrix;
 }
 
-function zeros(n: number): Matrix {
-  return { rows: n, cols: n, data: new Float64Array(n * n) };
-}
-
 /** (2.22): the LSA computing Ahn et al.'s one-layer prediction on every prompt. */
 export function lsaFromAcds(w: AcdsWeights): Lsa {
   const d = w.P.rows;
@@ -61,8 +57,8 @@ export function lsaFromAcds(w: AcdsWeights): Lsa {
     throw new EstimatorError('Q', `P and Q must both be [d, d]; got P [${w.P.rows}, ${w.P.cols}], Q [${w.Q.rows}, ${w.Q.cols}]`);
   }
   const n = d + 1;
-  const WKQ = zeros(n);
-  const WPV = zeros(n);
+  const WKQ = zeros(n, n);
+  const WPV = zeros(n, n);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j < d; j++) {
       WKQ.data[i * n + j] = w.Q.data[j * d + i]!; // Q_fullᵀ
@@ -81,8 +77,8 @@ export function lsaFromVo(w: VoWeights, M: number): Lsa {
   if (w.Wk.rows !== n || w.Wk.cols !== k) throw new EstimatorError('Wk', `must be [${n}, ${k}] like Wq, got [${w.Wk.rows}, ${w.Wk.cols}]`);
   if (w.Wv.rows !== n) throw new EstimatorError('Wv', `must have ${n} rows like Wq, got ${w.Wv.rows}`);
   if (w.Wo.rows !== v || w.Wo.cols !== n) throw new EstimatorError('Wo', `must be [${v}, ${n}] (value size × d+1), got [${w.Wo.rows}, ${w.Wo.cols}]`);
-  const WKQ = zeros(n);
-  const WPV = zeros(n);
+  const WKQ = zeros(n, n);
+  const WPV = zeros(n, n);
   for (let a = 0; a < n; a++) {
     for (let b = 0; b < n; b++) {
       let kq = 0;
@@ -152,8 +148,8 @@ function lsaFromAcdsAllparam(value: unknown, d: number): Lsa {
   }
   const heads = value[0];
   if (!Array.isArray(heads) || heads.length === 0) throw new EstimatorError('allparam[0]', 'must be a non-empty list of heads');
-  const P = zeros(d);
-  const Q = zeros(d);
+  const P = zeros(d, d);
+  const Q = zeros(d, d);
   heads.forEach((h: unknown, i: number) => {
     if (!Array.isArray(h) || h.length !== 2) throw new EstimatorError(`allparam[0][${i}]`, 'must be [P, Q]');
     const Ph = finiteMatrix(h[0], `allparam[0][${i}][0]`, d, d, EstimatorError);

@@ -93,7 +93,7 @@
  * (the residual-carrying LSA construction and the "−ŷ" read-out); docs/math.md §2.1–§2.3.
  */
 import { InputError } from '../errors.js';
-import type { Matrix } from '../linalg/index.js';
+import { zeros, type Matrix } from '../linalg/index.js';
 import { EstimatorError, estimatorToJSON, parseEstimator, type Lsa, type Ltb } from './estimators.js';
 import { attentionGramInto, embedInto } from './forward.js';
 import type { Prompt } from './prompt.js';
@@ -424,6 +424,3 @@ function checkPrompt(prompt: Prompt, d: number): number {
 }
 
 /** Writes the embedding (2.1) of `prompt` into `E` ([d+1, M+1] row-major): context columns, then (x; 0). */
-function zeros(rows: number, cols: number): Matrix {
-  return { rows, cols, data: new Float64Array(rows * cols) };
-}
