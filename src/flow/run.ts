@@ -33,6 +33,7 @@
  * 'converged' instead of stepping to tEnd.
  */
 import { InputError, requireFinite } from '../errors.js';
+import { norm2 } from '../linalg/index.js';
 import { problemScale, type Estimator, type Gd0, type GdBeta, type Lsa, type Ltb, type Problem } from '../models/index.js';
 import { attentionFlow, attentionInitialState, RANDOM_ATTENTION_SCALE, type AttentionFlow } from './attentionFlow.js';
 import { gdBetaExponentialProblem } from './gdbetaExponential.js';
@@ -465,12 +466,6 @@ interface GdRunOptions {
   convergedGap: number;
   convergedDistance: number;
   onStep: RunFlowOptions['onStep'];
-}
-
-function norm2(x: Float64Array): number {
-  let s = 0;
-  for (let k = 0; k < x.length; k++) s += x[k]! ** 2;
-  return Math.sqrt(s);
 }
 
 /** Concatenates the integrations of successive phases. */
