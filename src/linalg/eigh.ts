@@ -557,8 +557,8 @@ export function symmetricFunction(A: ReadonlyMatrix, f: (lambda: number) => numb
   return fromEigenpairs(vectors, fv);
 }
 
-/** `V·diag(w)·Vᵀ`, symmetrised so that it is exactly symmetric. */
-function fromEigenpairs(V: Matrix, w: Float64Array): Matrix {
+/** `V·diag(w)·Vᵀ` for V [n, n] and w [n], symmetrised so that it is exactly symmetric. ≈ 2n³ flops. */
+export function fromEigenpairs(V: Matrix, w: Float64Array): Matrix {
   const n = V.rows;
   const VW = scaleCols({ rows: n, cols: n, data: new Float64Array(n * n) }, V, w);
   const out = gemm({ rows: n, cols: n, data: new Float64Array(n * n) }, VW, V, 'NT');

@@ -42,7 +42,7 @@ export type { LUFactor } from './lu.js';
 export { lu, luSolve, luSolveMatrix, solve, solveMatrix } from './lu.js';
 
 export type { EighResult } from './eigh.js';
-export { eigh, eigvalsh, symmetricFunction, sqrtm, invSqrtm, conditionNumberSPD } from './eigh.js';
+export { eigh, eigvalsh, symmetricFunction, fromEigenpairs, sqrtm, invSqrtm, conditionNumberSPD } from './eigh.js';
 
 export { Rng, randomOrthogonal, spdFromSpectrum, gammaMarsagliaTsang } from './random.js';
 export type { VariateSource } from './random.js';

@@ -8,7 +8,7 @@
  *   betaStar — [d] task mean;  X — [M, d] context covariates;  y — [M] context labels.
  */
 import { InputError, NumericalError } from '../errors.js';
-import { eigh, gemm, relativeAsymmetry, symmetrise, SYMMETRY_RTOL, type Matrix } from '../linalg/index.js';
+import { eigh, fromEigenpairs, gemm, relativeAsymmetry, symmetrise, SYMMETRY_RTOL, type Matrix } from '../linalg/index.js';
 import { finiteMatrix, finiteNumber, finiteVector, integerAtLeast, noUnknownKeys, record } from './schema.js';
 
 /** Invalid problem description: names the field and the reason. */
@@ -109,21 +109,6 @@ function log10Sum(logs: readonly number[]): number {
 /** The `Psi` string meaning Ψ = H⁻¹. */
 export const PSI_H_INVERSE = 'H^-1';
 
-/** V·diag(1/λ)·Vᵀ, symmetric by construction ([d, d]). */
-function inverseFromEigen(lambda: Float64Array, V: Matrix): Matrix {
-  const d = lambda.length;
-  const out: Matrix = { rows: d, cols: d, data: new Float64Array(d * d) };
-  for (let i = 0; i < d; i++) {
-    for (let j = i; j < d; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += (V.data[i * d + k]! * V.data[j * d + k]!) / lambda[k]!;
-      out.data[i * d + j] = s;
-      out.data[j * d + i] = s;
-    }
-  }
-  return out;
-}
-
 /** The keys a problem JSON may have (anything else is an error). */
 export const PROBLEM_KEYS = ['d', 'M', 'H', 'Psi', 'betaStar', 'sigma2', 'masked', 'name', 'description'] as const;
 
@@ -209,7 +194,7 @@ export function makeProblem(spec: ProblemSpec | unknown): Problem {
   if (!(lambda[0]! > d * Number.EPSILON * Math.abs(lmax)) || !(lmax > 0)) {
     throw new ProblemError('H', `must be symmetric positive definite: smallest eigenvalue ${lambda[0]!.toExponential(6)}`);
   }
-  if (PsiIsHInverse) Psi = inverseFromEigen(hE.values, hE.vectors);
+  if (PsiIsHInverse) Psi = fromEigenpairs(hE.vectors, hE.values.map((l) => 1 / l)); // Ψ = H⁻¹ = V·diag(1/λ)·Vᵀ
   const pE = eigh(Psi, 'Psi');
   const pmax = Math.max(0, pE.values[d - 1]!);
   const ptol = 8 * d * Number.EPSILON * pmax;

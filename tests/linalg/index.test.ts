@@ -17,7 +17,7 @@ const API = [
   'cholesky', 'choleskySolve', 'choleskySolveMatrix', 'solveLower', 'solveUpper', 'solveLowerTransposed', 'solveSPD', 'solveSPDMatrix',
   'lu', 'luSolve', 'luSolveMatrix', 'solve', 'solveMatrix',
   // eigen
-  'eigh', 'eigvalsh', 'symmetricFunction', 'sqrtm', 'invSqrtm', 'conditionNumberSPD',
+  'eigh', 'eigvalsh', 'symmetricFunction', 'fromEigenpairs', 'sqrtm', 'invSqrtm', 'conditionNumberSPD',
   // randomness
   'Rng', 'randomOrthogonal', 'spdFromSpectrum', 'gammaMarsagliaTsang',
 ] as const;
