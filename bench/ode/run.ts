@@ -28,6 +28,7 @@ import {
   dop853,
   dopri5,
   radau5,
+  bdf,
   rodas4,
   rodas4p,
   rosenbrock,
@@ -50,13 +51,13 @@ const REPEAT_BUDGET = 0.5;
 const SCIPY_BUDGET = 30;
 const TARGETS = [1e-6, 1e-10];
 const EXPLICIT_OURS = ['dopri5', 'tsit5', 'dop853'] as const;
-const IMPLICIT_OURS = ['rodas4', 'rodas4p', 'radau5'] as const;
+const IMPLICIT_OURS = ['rodas4', 'rodas4p', 'radau5', 'bdf'] as const;
 const CONTROLLERS = { PI: new PIController(), I: new PIController({ beta1: 1, beta2: 0 }) } as const;
 /**
  * Methods with their own step-size law (`Stepper.stepFactor`: RADAU5's predictive Gustafsson
- * controller), for which the PI/I choice has no effect: run once, labelled by the method name alone.
+ * controller, BDF's order-and-step law), for which the PI/I choice has no effect: run once, labelled by the method name alone.
  */
-const OWN_LAW: ReadonlySet<string> = new Set(['radau5']);
+const OWN_LAW: ReadonlySet<string> = new Set(['radau5', 'bdf']);
 const SCIPY_EXPLICIT = ['RK45', 'DOP853'];
 const SCIPY_IMPLICIT = ['Radau', 'BDF', 'LSODA'];
 /** Explicit methods are run where they are not stability-bound to ≫ 1e5 steps. */
@@ -113,6 +114,8 @@ function ourMethod(p: OdeProblem, name: string): Method {
       return rosenbrock(rodas4p, { linearSolver: denseJacobianSolver(p.jac, p.y0.length) });
     case 'radau5':
       return radau5({ jac: p.jac });
+    case 'bdf':
+      return bdf({ jac: p.jac });
   }
   throw new Error(name);
 }
@@ -288,6 +291,7 @@ export function report(rows: readonly Row[], versions: Record<string, string>, s
       ['dopri5 PI', 'dopri5 I', 'scipy RK45'],
       ['dop853 PI', 'dop853 I', 'scipy DOP853'],
       ['rodas4p PI', 'rodas4p I', 'radau5', 'scipy Radau'],
+      ['bdf', 'scipy BDF'],
     ];
     for (const group of groups) {
       for (const s of group) {

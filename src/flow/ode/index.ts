@@ -121,4 +121,20 @@ export {
   RADAU_ERROR_FLOOR,
 } from './radau5.js';
 export type { Radau5Method, Radau5Options, Radau5Workspace } from './radau5.js';
+
+// BDF/NDF (variable order 1–5, scipy BDF / ode15s design)
+export {
+  bdf,
+  bdfStepper,
+  bdfChangeMatrix,
+  BDF_MAX_ORDER,
+  BDF_NEWTON_MAX_ITER,
+  BDF_MIN_FACTOR,
+  BDF_MAX_FACTOR,
+  BDF_NEWTON_FAILURE_FACTOR,
+  BDF_KAPPA,
+  BDF_NEWTON_FAILURE_NORM,
+  BDF_REFACTOR_RATIO,
+} from './bdf.js';
+export type { BdfMethod, BdfOptions, BdfWorkspace } from './bdf.js';
 export type { Tolerances } from './types.js';

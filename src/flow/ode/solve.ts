@@ -12,6 +12,7 @@ import { ConstantStepSize, PIController, PIState, errorScale, selectInitialStep,
 import { EventTracker, validateEvents, type EventSpec, type LocatedEvent } from './events.js';
 import { exponentialStepper, type ExponentialMethod } from './exponential.js';
 import { DenseHistory, evaluateDense } from './interpolation.js';
+import { bdfStepper, type BdfMethod } from './bdf.js';
 import { radau5Stepper, type Radau5Method } from './radau5.js';
 import { rosenbrockStepper, type RosenbrockMethod } from './rosenbrock.js';
 import { SaveRecorder, validateSaveAt, type SaveAt } from './saveat.js';
@@ -21,11 +22,11 @@ import type { Stepper, StepWorkspace, VectorField } from './types.js';
 
 /**
  * A method accepted by {@link solve}: an explicit RK tableau, a Rosenbrock method
- * (`rosenbrock(rodas4, { linearSolver })`), the implicit Radau IIA method (`radau5({ jac })`), or an
- * exponential method for semilinear problems (`exponential(etd4, { ell, scaleRef })`, with the
+ * (`rosenbrock(rodas4, { linearSolver })`), the implicit Radau IIA method (`radau5({ jac })`), the
+ * variable-order BDF/NDF (`bdf({ jac })` or `bdf({ linearSolver })`), or an exponential method for semilinear problems (`exponential(etd4, { ell, scaleRef })`, with the
  * field = N only; see `types.ts`).
  */
-export type Method = ButcherTableau | RosenbrockMethod | Radau5Method | ExponentialMethod;
+export type Method = ButcherTableau | RosenbrockMethod | Radau5Method | BdfMethod | ExponentialMethod;
 
 /** The stepper that drives `method` (one per solve; the method objects are plain data). */
 function stepperOf(method: Method): Stepper<StepWorkspace> {
@@ -38,6 +39,8 @@ function stepperOf(method: Method): Stepper<StepWorkspace> {
       return exponentialStepper(method);
     case 'radau5':
       return radau5Stepper(method);
+    case 'bdf':
+      return bdfStepper(method);
   }
 }
 
@@ -324,8 +327,8 @@ export function solve(
   const [t0, t1] = span;
   if (typeof t0 !== 'number' || !Number.isFinite(t0)) throw new RangeError(`span[0] (t0) must be finite, got ${String(t0)}`);
   if (typeof t1 !== 'number' || !Number.isFinite(t1)) throw new RangeError(`span[1] (t1) must be finite, got ${String(t1)}`);
-  if (method === null || typeof method !== 'object' || (method.kind !== 'explicitRK' && method.kind !== 'rosenbrock' && method.kind !== 'exponential' && method.kind !== 'radau5')) {
-    throw new TypeError('method must be a Butcher tableau (e.g. dopri5), rosenbrock(rodas4, { linearSolver }), radau5({ jac }) or exponential(etd4, { ell })');
+  if (method === null || typeof method !== 'object' || (method.kind !== 'explicitRK' && method.kind !== 'rosenbrock' && method.kind !== 'exponential' && method.kind !== 'radau5' && method.kind !== 'bdf')) {
+    throw new TypeError('method must be a Butcher tableau (e.g. dopri5), rosenbrock(rodas4, { linearSolver }), radau5({ jac }), bdf({ jac }) or exponential(etd4, { ell })');
   }
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   for (const key of Object.keys(options)) {
