@@ -52,10 +52,12 @@ import {
   rk4,
   rodas4,
   ros34pw2,
+  bdf,
   rosenbrock,
   solve,
   tsit5,
   type ButcherTableau,
+  type LinearSolverProvider,
   type Method,
   type SolveOptions,
   type VectorField,
@@ -71,7 +73,7 @@ export const FLOW_MODELS = ['gd-beta', 'gd-0', 'ltb', 'lsa', 'zfb'] as const;
 export type FlowModel = (typeof FLOW_MODELS)[number];
 
 /** The integration methods {@link runFlow} knows. */
-export const FLOW_METHODS = ['auto', 'euler', 'rk4', 'bosh3', 'dopri5', 'tsit5', 'dop853', 'rosenbrock', 'rosw', 'etd2', 'etd3', 'etd4', 'hybrid'] as const;
+export const FLOW_METHODS = ['auto', 'euler', 'rk4', 'bosh3', 'dopri5', 'tsit5', 'dop853', 'rosenbrock', 'bdf', 'rosw', 'etd2', 'etd3', 'etd4', 'hybrid'] as const;
 /** One of {@link FLOW_METHODS}. */
 export type FlowMethod = (typeof FLOW_METHODS)[number];
 
@@ -105,27 +107,16 @@ export const W_COUPLED_SWITCH = 0.1;
 export const W_COUPLED_HYSTERESIS = 10;
 /** At most this many ROS34PW2 ↔ RODAS4 switches per run (then the current tableau finishes the run). */
 export const W_MAX_SWITCHES = 8;
-/** `hybrid` (small d) leaves RODAS4 for etd4 once ρ_N·h ≤ HYBRID_SWITCH (ρ_N: the β₀-driven stiffness of N, see {@link runFlow}). */
-export const HYBRID_SWITCH = 0.5;
-/** `hybrid` (small d) switches to etd4 when the rest of the stiff transient is estimated at ≤ HYBRID_SWITCH·HYBRID_ETD_STEPS etd4 steps. */
-export const HYBRID_ETD_STEPS = 100;
-/** `hybrid` (small d) measures the decay rate of ρ_N over this many accepted RODAS4 steps before it may switch. */
-export const HYBRID_RATE_WINDOW = 5;
 /**
- * `hybrid` hands a stalled etd4 to the Rosenbrock-W path (instead of the exact structured RODAS4 of
- * `stiff.ts`) from this d on when Ψ is general: an exact RODAS4 step then costs an eigh and ~10 d³
- * products, a W step a few d³ products (the vector field's). Measured (bench/flow/family.ts problems,
- * CPU s, W path vs exact RODAS4 alone): d = 16: 0.61 vs 0.40; d = 24: 1.16 vs 1.02; d = 32: 0.96 vs
- * 1.43; d = 64: 2.26 vs 4.61.
+ * `hybrid` starts with BDF instead of etd4 when ρ_N(θ₀) ≥ HYBRID_BDF_START·λ_max(∇²R*): the
+ * β₀-driven part of N is then stiffer than the whole linear part, and etd4 (explicit in N) would
+ * only stall after ≈ 200 steps (≈ 1000 gradient evaluations) at its stability limit. Measured on the
+ * 30 problems of bench/flow/family.ts (seed 20261206): every problem whose etd4 stalled had ratio ≥ 16,
+ * every one where etd4 ran to the end ≤ 12 (`rhoN` is the O(d²) bound of `runGd`). Checked on a
+ * second family drawn from another seed (bench/flow/RESULTS.md).
  */
-export const HYBRID_W_MIN_D_GENERAL = 32;
-/**
- * The same for Ψ = ψ²I, where an exact RODAS4 step needs no eigh (~4 d³ products and a d×d LU) and a
- * W step is O(d²): measured d = 48: W 2.59 s (3388 steps) vs RODAS4 1.68 s (980 steps); d = 256: W
- * 28 s CPU vs 47 s wall for the exact hybrid (bench/flow/large.ts, random#1).
- */
-export const HYBRID_W_MIN_D_ISOTROPIC = 128;
-/** `hybrid` leaves etd4 for the stiff path when etd4's step grew less than 2× over this many accepted steps (stability-limited). */
+export const HYBRID_BDF_START = 15;
+/** `hybrid` leaves etd4 for BDF when etd4's step grew less than 2× over this many accepted steps (stability-limited). */
 export const HYBRID_STALL_STEPS = 100;
 /**
  * …and only when etd4's step is then at the explicit stability limit of its N, h·ρ_N ≥ this (ρ_N the
@@ -180,6 +171,12 @@ export interface RunFlowOptions {
   readonly convergedGrad?: number;
   /** Step attempts cap. @defaultValue 100 000 */
   readonly maxSteps?: number;
+  /**
+   * GD-β `hybrid`: start with BDF when ρ_N(θ₀) ≥ hybridBdfStart·λ_max(∇²R*), else with etd4 (see
+   * `HYBRID_BDF_START` in flow/run.ts); 0 forces BDF from the start, Infinity etd4 first.
+   * @defaultValue 15 (`HYBRID_BDF_START`)
+   */
+  readonly hybridBdfStart?: number;
   /** Called after every accepted step (progress display). */
   readonly onStep?: (info: { readonly t: number; readonly step: number; readonly gap: number }) => void;
 }
@@ -317,10 +314,10 @@ function integrateOde(
   };
 }
 
-function explicitOrRosenbrock(method: Exclude<FlowMethod, 'auto' | 'etd2' | 'etd3' | 'etd4'>, n: number, field: VectorField, dt: number | undefined, structured: (() => Method) | null): Method {
-  if (method === 'rosenbrock') {
-    if (structured !== null) return structured();
-    return rosenbrock(rodas4, { linearSolver: denseJacobianSolver(finiteDifferenceJacobian(field, n), n) });
+function explicitOrRosenbrock(method: Exclude<FlowMethod, 'auto' | 'etd2' | 'etd3' | 'etd4'>, n: number, field: VectorField, dt: number | undefined, structured: LinearSolverProvider | null): Method {
+  if (method === 'rosenbrock' || method === 'bdf') {
+    const linearSolver = structured ?? denseJacobianSolver(finiteDifferenceJacobian(field, n), n);
+    return method === 'bdf' ? bdf({ linearSolver }) : rosenbrock(rodas4, { linearSolver });
   }
   if ((method === 'euler' || method === 'rk4') && dt === undefined) {
     throw new InputError('dt', `method '${method}' has no error estimate: give a fixed step size`);
@@ -362,6 +359,8 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
   if (!(atol > 0 && Number.isFinite(atol))) throw new InputError('atol', `must be a positive finite number, got ${atol}`);
   if (!(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new InputError('maxSteps', `must be an integer ≥ 1, got ${maxSteps}`);
   if (!(convergedGap > 0 && Number.isFinite(convergedGap))) throw new InputError('convergedGap', `must be a positive finite number, got ${convergedGap}`);
+  const hybridBdfStart = options.hybridBdfStart ?? HYBRID_BDF_START;
+  if (!(hybridBdfStart >= 0)) throw new InputError('hybridBdfStart', `must be a number ≥ 0 (Infinity allowed), got ${options.hybridBdfStart}`);
   const started = performance.now();
 
   if (model === 'gd-beta' || model === 'gd-0') {
@@ -376,7 +375,7 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
       throw new InputError('init', `a ${model} flow starts from a gd-beta or gd-0 estimator, got '${init.kind}'`);
     }
     const y0 = gdBetaInitialState(flow, init as 'zero' | 'random' | GdBeta | Gd0, seed);
-    const g = runGd(flow, y0, requested, { rtol, atol, dt, dtMax: options.dtMax, tEnd, maxSteps, convergedGap, convergedDistance: options.convergedDistance ?? DEFAULT_CONVERGED_DISTANCE, onStep });
+    const g = runGd(flow, y0, requested, { rtol, atol, dt, dtMax: options.dtMax, tEnd, maxSteps, convergedGap, convergedDistance: options.convergedDistance ?? DEFAULT_CONVERGED_DISTANCE, onStep, hybridBdfStart });
     const R = flow.optimalRisk;
     const floor = Math.max(RATE_FIT_FLOOR, (100 * rtol) ** 2) * R;
     const verdict = gdVerdict(flow, g.run.y, g.run.ts, g.run.values, floor);
@@ -466,6 +465,7 @@ interface GdRunOptions {
   convergedGap: number;
   convergedDistance: number;
   onStep: RunFlowOptions['onStep'];
+  hybridBdfStart: number;
 }
 
 /** Concatenates the integrations of successive phases. */
@@ -489,24 +489,20 @@ function joinPhases(parts: readonly Integrated[], y: Float64Array): Integrated {
  * The GD-β/GD-0 path of {@link runFlow}: resolves `auto`, integrates, applies the stopping rule
  * (distance and gap targets) and reports the reason for the method and the status.
  *
- * `hybrid` (what `auto` picks for GD-β) starts with etd4 in the Hessian eigenbasis of the optimum.
- * etd4 treats N explicitly; when it stalls — its step grew less than 2× over
- * {@link HYBRID_STALL_STEPS} accepted steps while below dtMax/4, i.e. it is stability-limited by the
- * β₀-driven part of N — the run goes on with a stiff method, chosen by size:
+ * `hybrid` (what `auto` picks for GD-β) runs etd4 in the Hessian eigenbasis of the optimum (exact
+ * for the linear part, cheap when the β₀-driven part of N is mild) and BDF with the exact
+ * structured Jacobian solve of `stiff.ts` (an eigh and a d×d Schur complement per factorization,
+ * kept over steps; 1–3 gradient evaluations and solves per step) for a stiff β₀ transient:
  *
- * - d ≥ {@link HYBRID_W_MIN_D_GENERAL} (general Ψ) or ≥ {@link HYBRID_W_MIN_D_ISOTROPIC} (Ψ = ψ²I): the
- *   Rosenbrock-W path (`rosw`) in the same coordinates to the end — ROS34PW2 with the O(d²)
- *   structured W of `wsolver.ts` (rank-one β₀ term and Γ–β₀ coupling kept, 𝒬̃ lagged and refreshed
- *   on a measured mismatch) while the coupling is stiff, then RODAS4 with the same W once
- *   {@link W_COUPLED_SWITCH} says the coupling and the offset error are negligible. No step costs an
- *   eigendecomposition (only the rare 𝒬̂ refreshes do).
- * - below: RODAS4 with the exact structured Jacobian (`stiff.ts`; per step a d×d Schur complement,
- *   plus eigh(B′) for a general Ψ — cheap at small d, and order 4 takes fewer steps), handing back
- *   to etd4 once the rest of the stiff transient is cheap for etd4: with ρ_N an O(d²) estimate of
- *   the spectral radius of ∂N/∂z (see `rhoN`) and r its decay rate measured over the last
- *   {@link HYBRID_RATE_WINDOW} RODAS4 steps, when ρ_N/(2r) ≤ threshold·{@link HYBRID_ETD_STEPS}
- *   (threshold {@link HYBRID_SWITCH}, divided by 4 after every stall: no ping-pong). Near the optimum
- *   etd4 is exact for the linearised flow, so the final approach takes steps of up to 1/λ_min(∇²R*).
+ * - BDF from the start when ρ_N(θ₀) ≥ {@link HYBRID_BDF_START}·λ_max(∇²R*) (ρ_N an O(d²) bound on
+ *   the spectral radius of ∂N/∂z, see `rhoN`);
+ * - else etd4, handing over to BDF when it stalls — its step grew less than 2× over
+ *   {@link HYBRID_STALL_STEPS} accepted steps while below dtMax/4 and at its stability limit
+ *   (h·ρ_N ≥ {@link HYBRID_STALL_STIFFNESS}).
+ *
+ * BDF then ends the run. (Measured on bench/flow/family.ts: BDF needs 0.7–0.9× the steps of RODAS4
+ * and a third of its gradient evaluations; the earlier RODAS4/Rosenbrock-W stiff phases remain as
+ * the methods `rosenbrock` and `rosw`.)
  */
 function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdRunOptions): { run: Integrated; method: Exclude<FlowMethod, 'auto'>; reason: string; note: string | null } {
   const { d, n, problem } = flow;
@@ -536,19 +532,13 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     reason = 'auto: fixed step dt given: etd4 (exact for the linear part at any step)';
   } else {
     method = 'hybrid';
-    reason =
-      'auto: GD-β flow: etd4 in the Hessian eigenbasis; once etd4 is stability-limited by the β₀-driven term, ' +
-      (d >= (problem.psiIsotropic === null ? HYBRID_W_MIN_D_GENERAL : HYBRID_W_MIN_D_ISOTROPIC)
-        ? `the Rosenbrock-W path (ROS34PW2 → RODAS4 with the O(d²) structured W; d = ${d} ≥ ${problem.psiIsotropic === null ? 'HYBRID_W_MIN_D_GENERAL' : 'HYBRID_W_MIN_D_ISOTROPIC'})`
-        : `RODAS4 (exact structured Jacobian) and back to etd4 (d = ${d} < ${problem.psiIsotropic === null ? 'HYBRID_W_MIN_D_GENERAL' : 'HYBRID_W_MIN_D_ISOTROPIC'})`);
+    reason = 'auto: GD-β flow: hybrid (etd4 in the Hessian eigenbasis; BDF with the exact structured Jacobian for a stiff β₀ transient)';
   }
   const criterion = isolated
     ? `‖θ − θ*‖ ≤ ${o.convergedDistance}·(1 + ‖θ*‖) = ${distTarget.toExponential(2)} and R − R* ≤ ${o.convergedGap}·${R > 0 ? 'R*' : 'E[y²] (R* = 0)'} = ${gapTarget.toExponential(2)}`
     : `R − R* ≤ ${o.convergedGap}·${R > 0 ? 'R*' : 'E[y²] (R* = 0)'} = ${gapTarget.toExponential(2)} (the distance target is dropped: ∇²R* is singular, λ_min = ${lmin}, so the optimum is not isolated)`;
 
   const ex = method.startsWith('etd') || method === 'hybrid' || method === 'rosw' ? gdBetaExponentialProblem(flow) : null;
-  // hybrid's stiff phase: the Rosenbrock-W path for large d, the exact structured RODAS4 below
-  const useW = d >= (problem.psiIsotropic === null ? HYBRID_W_MIN_D_GENERAL : HYBRID_W_MIN_D_ISOTROPIC);
   const etdDtMax = o.dtMax ?? (lmin > 0 ? 1 / lmin : Infinity);
   const base = { rtol: o.rtol, atol: o.atol, dt: o.dt, tEnd: o.tEnd, saveStates: false };
   let stepsSoFar = 0;
@@ -637,41 +627,6 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     const b = 4 * nu * (lmaxH + kappa * (1 + 1 / M) * Math.sqrt(gLL));
     return Math.max(a, q) + b;
   };
-  const runRos = (yStart: Float64Array, t0: number, dt0: number | undefined, switchAt: number | null): { part: Integrated; switched: boolean; lastDt: number } => {
-    const m = rosenbrock(rodas4, { linearSolver: gdBetaLinearSolver(flow) });
-    let switched = false;
-    let lastDt = NaN;
-    let k = 0;
-    const hist: [number, number][] = [];
-    let tCur = t0;
-    const tNow = (): number => tCur;
-    const stop = (y: Float64Array, gap: number, dt: number): boolean => {
-      lastDt = dt;
-      tCur += dt;
-      k++;
-      const dist = flow.distance(y);
-      if (untilConverged ? met(dist, gap) : atOptimum(dist, gap)) return true;
-      if (switchAt === null) return false;
-      const rho = rhoN(y);
-      // etd4 needs h ≲ 2/ρ_N; with ρ_N decaying at the measured rate r, the rest of the stiff
-      // transient costs about ∫ρ_N dt/2 = ρ_N/(2r) etd4 steps — switch when that is small.
-      // r from the last HYBRID_RATE_WINDOW accepted steps (one step is too noisy in the initial layer)
-      hist.push([tNow(), rho]);
-      if (hist.length > HYBRID_RATE_WINDOW + 1) hist.shift();
-      const [tA, rA] = hist[0]!;
-      const r = hist.length > HYBRID_RATE_WINDOW && rA > 0 && rho > 0 ? Math.log(rA / rho) / (tNow() - tA) : 0;
-      if (r > 0 && rho / (2 * r) <= switchAt * HYBRID_ETD_STEPS) {
-        switched = true;
-        return true;
-      }
-      return false;
-    };
-    const part = integrateOde(flow.field, yStart, m, { ...base, dtMax: o.dtMax, maxSteps: budget(), dt0 }, flow.gap, stop, undefined, o.onStep, t0, stepsSoFar);
-    stepsSoFar += part.steps;
-    return { part, switched, lastDt };
-  };
-
-
   /**
    * The Rosenbrock-W path from z (coordinates of `ex`) at t0: ROS34PW2 until h·ρ_C ≤
    * W_COUPLED_SWITCH and ρ_C has decayed by that factor (GD-β), then RODAS4 — back to ROS34PW2 if h·ρ_C grows past
@@ -727,56 +682,37 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     return { parts, z, log };
   };
 
+  /** BDF with the exact structured solver (`stiff.ts`) from y at t0 to the end of the run. */
+  const runBdf = (yStart: Float64Array, t0: number, dt0: number | undefined): Integrated => {
+    const stop = (y: Float64Array, gap: number): boolean => {
+      const dist = flow.distance(y);
+      return untilConverged ? met(dist, gap) : atOptimum(dist, gap);
+    };
+    const part = integrateOde(flow.field, yStart, bdf({ linearSolver: gdBetaLinearSolver(flow) }), { ...base, dtMax: o.dtMax, maxSteps: budget(), dt0 }, flow.gap, stop, undefined, o.onStep, t0, stepsSoFar);
+    stepsSoFar += part.steps;
+    return part;
+  };
+
   let run: Integrated;
-  if (method === 'hybrid' && useW) {
-    // etd4 first; its stall detector hands a stiff β₀ transient to the Rosenbrock-W path, which ends the run.
-    const r = runEtd(y0, 0, undefined, true, 'etd4');
-    let y = r.y;
-    let parts: Integrated[] = [r.part];
-    if (r.stalled && r.part.status === 'converged' && stepsSoFar < o.maxSteps) {
-      const log = [`etd4→rosw at t = ${r.part.t.toPrecision(3)} (step ${stepsSoFar}, etd4 stability-limited)`];
-      const w = runW(r.part.y, r.part.t, r.lastDt);
-      parts = [...parts, ...w.parts];
-      y = ex!.fromHat(w.z);
-      reason += `; switches: ${[...log, ...w.log].join(', ')}`;
-    } else reason += '; no switch (the run ended in its first phase)';
-    run = joinPhases(parts, y);
-  } else if (method === 'hybrid') {
-    const parts: Integrated[] = [];
-    const log: string[] = [];
-    let y = y0;
-    let t = 0;
-    let dt0: number | undefined;
-    let threshold = HYBRID_SWITCH;
-    // Start with the cheap etd4 steps; its stall detector hands a stiff β₀ transient to RODAS4.
-    let phase: 'ros' | 'etd' = 'etd';
-    for (;;) {
-      if (phase === 'ros') {
-        const r = runRos(y, t, dt0, threshold);
-        parts.push(r.part);
-        y = r.part.y;
-        t = r.part.t;
-        dt0 = r.lastDt;
-        if (!r.switched) break;
-        log.push(`rodas4→etd4 at t = ${t.toPrecision(3)} (step ${stepsSoFar})`);
-        phase = 'etd';
-      } else {
-        const r = runEtd(y, t, dt0, true, 'etd4');
-        parts.push(r.part);
-        y = r.y;
-        t = r.part.t;
-        dt0 = r.lastDt;
-        if (!r.stalled) break;
-        log.push(`etd4→rodas4 at t = ${t.toPrecision(3)} (step ${stepsSoFar}, etd4 stability-limited)`);
-        threshold /= 4;
-        phase = 'ros';
-      }
-      if (parts[parts.length - 1]!.status !== 'converged' || stepsSoFar >= o.maxSteps) break;
+  if (method === 'hybrid') {
+    const stiffStart = rhoN(y0) / h.lambdaMax;
+    const limit = o.hybridBdfStart === HYBRID_BDF_START ? `HYBRID_BDF_START = ${HYBRID_BDF_START}` : `hybridBdfStart = ${o.hybridBdfStart}`;
+    if (stiffStart >= o.hybridBdfStart) {
+      reason += `; BDF from the start: ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) ≥ ${limit}`;
+      run = runBdf(y0, 0, undefined);
+    } else {
+      // etd4 first; its stall detector hands a stiff β₀ transient to BDF, which ends the run.
+      const r = runEtd(y0, 0, undefined, true, 'etd4');
+      let y = r.y;
+      const parts: Integrated[] = [r.part];
+      if (r.stalled && r.part.status === 'converged' && stepsSoFar < o.maxSteps) {
+        reason += `; etd4 (ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) < ${limit}), then BDF from t = ${r.part.t.toPrecision(3)} (step ${stepsSoFar}, etd4 stability-limited)`;
+        const b = runBdf(r.y, r.part.t, undefined);
+        parts.push(b);
+        y = b.y;
+      } else reason += `; etd4 to the end (ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) < ${limit}; it never stalled)`;
+      run = joinPhases(parts, y);
     }
-    run = joinPhases(parts, y);
-    // a phase ended by the switch reports 'converged' (cancelled); the last one's status is the run's
-    if (log.length > 0) reason += `; switches: ${log.join(', ')}`;
-    else reason += '; no switch (the run ended in its first phase)';
   } else if (method === 'rosw') {
     const w = runW(ex!.toHat(y0), 0, undefined);
     run = joinPhases(w.parts, ex!.fromHat(w.z));
@@ -785,7 +721,7 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     const r = runEtd(y0, 0, undefined, false, method);
     run = { ...r.part, y: r.y };
   } else {
-    const m = explicitOrRosenbrock(method, n, flow.field, o.dt, () => rosenbrock(rodas4, { linearSolver: gdBetaLinearSolver(flow) }));
+    const m = explicitOrRosenbrock(method, n, flow.field, o.dt, gdBetaLinearSolver(flow));
     const stop = (y: Float64Array, gap: number): boolean => {
       const dist = flow.distance(y);
       return untilConverged ? met(dist, gap) : atOptimum(dist, gap);

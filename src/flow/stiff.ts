@@ -69,6 +69,12 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
   const xsol = new Float64Array(d);
   const tv = new Float64Array(d);
   const tv2 = new Float64Array(d);
+  // general-Ψ solve in the eigenbasis U of B' (see `solve`): û = Uᵀu, KU = K·U, scratch
+  const uHat = new Float64Array(d);
+  const KU = sq();
+  const wv = new Float64Array(d);
+  const xl = new Float64Array(d);
+  const xlHat = new Float64Array(d);
   let g = 0;
   let iso = false;
 
@@ -127,10 +133,13 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
     }
   };
 
-  const prepare = (_t: number, y: Float64Array, gammaH: number): boolean => {
-    stats.jacobianEvaluations++;
-    stats.factorizations++;
-    g = gammaH;
+  let cState = 0; // c of the state (trace term of B′)
+  let bVals = new Float64Array(d); // eigenvalues of B′ (general Ψ)
+  let Qs: Matrix = sq(); // 𝒬̃(Γ̃) of the state
+  let haveState = false;
+
+  /** The parts of I − gJ that depend on the state y only (not on g): kept when `sameState`. */
+  const setState = (y: Float64Array): void => {
     const G = y.subarray(0, d2);
     for (let i = 0; i < d; i++) e[i] = hasBeta ? bs[i]! - y[d2 + i]! : bs[i]!;
     let eLe = 0;
@@ -138,8 +147,52 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
       u[i] = lam[i]! * e[i]!;
       eLe += u[i]! * e[i]!;
     }
-    const c = (trLPsi + eLe + problem.sigma2) / M;
+    cState = (trLPsi + eLe + problem.sigma2) / M;
     iso = psi2 !== null;
+    if (!iso) {
+      const B = sq();
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) {
+          B.data[i * d + j] = 2 * kappa * (lam[i]! * 0.5 * (Psi[i * d + j]! + Psi[j * d + i]!) * lam[j]! + u[i]! * u[j]!) + (i === j ? 2 * cState * lam[i]! : 0);
+        }
+      }
+      const ev = eigh(B, "B'");
+      Umat = ev.vectors;
+      bVals = ev.values;
+    }
+    if (!hasBeta) return;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        P.data[i * d + j] = (i === j ? 1 : 0) - kappa * lam[i]! * G[i * d + j]!;
+        K.data[i * d + j] = lam[i]! * G[i * d + j]! * lam[j]!;
+      }
+    }
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += P.data[i * d + k]! * u[k]!;
+      p[i] = s;
+    }
+    if (!iso) {
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let k = 0; k < d; k++) s += Umat.data[k * d + j]! * u[k]!;
+        uHat[j] = s;
+      }
+      gemm(KU, K, Umat);
+    }
+    Qs = qMatrixEig(lam, G, M);
+  };
+
+  const prepare = (_t: number, y: Float64Array, gammaH: number, sameState: boolean): boolean => {
+    stats.factorizations++;
+    g = gammaH;
+    // A refactorization at a new g with the same state (BDF's changes of h) skips eigh(B′), 𝒬̃ and KU.
+    if (!sameState || !haveState) {
+      stats.jacobianEvaluations++;
+      setState(y);
+      haveState = true;
+    }
+    const c = cState;
     if (iso) {
       // B' = diag(D) + 2κuuᵀ, D_j = 2κψ²λ_j² + 2cλ_j; G_i = (Δ_i + α_i uuᵀ)⁻¹ with Δ_i = 1 + gλ_iD.
       for (let i = 0; i < d; i++) {
@@ -156,30 +209,11 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
         coef[i] = alpha / (1 + alpha * s);
       }
     } else {
-      const B = sq();
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < d; j++) {
-          B.data[i * d + j] = 2 * kappa * (lam[i]! * 0.5 * (Psi[i * d + j]! + Psi[j * d + i]!) * lam[j]! + u[i]! * u[j]!) + (i === j ? 2 * c * lam[i]! : 0);
-        }
-      }
-      const ev = eigh(B, "B'");
-      Umat = ev.vectors;
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) denom[i * d + j] = 1 + g * lam[i]! * ev.values[j]!;
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) denom[i * d + j] = 1 + g * lam[i]! * bVals[j]!;
     }
     if (!hasBeta) return true;
 
     // ---- Schur complement of the β₀-block ----
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) {
-        P.data[i * d + j] = (i === j ? 1 : 0) - kappa * lam[i]! * G[i * d + j]!;
-        K.data[i * d + j] = lam[i]! * G[i * d + j]! * lam[j]!;
-      }
-    }
-    for (let i = 0; i < d; i++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += P.data[i * d + k]! * u[k]!;
-      p[i] = s;
-    }
     // 𝐆 = 𝒢(𝟙uᵀ): row i = (G_iu)ᵀ
     for (let i = 0; i < d; i++) Jx.data.set(u, i * d);
     applyG(Gu.data, Jx.data);
@@ -260,7 +294,7 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
       for (let i = 0; i < d; i++) a += P.data[i * d + j]! * tau[i]!;
       mK[j] = -2 * lam[j]! * a - 2 * lam[j]! * Zctp[j]! + (4 / M) * ZcK * u[j]!;
     }
-    const Q = qMatrixEig(lam, G, M);
+    const Q = Qs;
     const Smat = sq();
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) {
@@ -289,6 +323,10 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
       return;
     }
     if (S === undefined) throw new Error('gdBetaLinearSolver: solve called before a successful prepare');
+    if (!iso) {
+      solveGeneral(out, rhs);
+      return;
+    }
     applyG(Z0.data, R);
     jBetaGamma(rhsx, Z0.data);
     for (let i = 0; i < d; i++) rhsx[i] = rhs[d2 + i]! + g * rhsx[i]!;
@@ -296,6 +334,69 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
     jGammaBeta(Jx.data, xsol);
     applyG(Z1.data, Jx.data);
     for (let k = 0; k < d2; k++) X[k] = Z0.data[k]! + g * Z1.data[k]!;
+    for (let i = 0; i < d; i++) out[d2 + i] = xsol[i]!;
+  };
+
+  /**
+   * The general-Ψ solve with two d³ products instead of four: 𝒢 is linear, so
+   * X = 𝒢(R) + g𝒢(J_Γβ x) = ((RU + g(J_Γβ x)U) ⊘ denom)Uᵀ, and everything the Schur step needs of
+   * Z₀ = 𝒢(R) = X̂₀Uᵀ (X̂₀ = RU ⊘ denom) comes from X̂₀ in O(d²): Z₀u = X̂₀û, Z₀ᵀp = U(X̂₀ᵀp),
+   * ⟨Z₀, K⟩ = ⟨X̂₀, KU⟩; and (J_Γβ x)U = −2(Px̄)ûᵀ − 2p(Uᵀx̄)ᵀ + (4/M)(uᵀx)KU.
+   */
+  const solveGeneral = (out: Float64Array, rhs: Float64Array): void => {
+    const R = rhs.subarray(0, d2);
+    const U = Umat.data;
+    gemm(Rhat, { rows: d, cols: d, data: R }, Umat);
+    const Xh = Xhat.data;
+    for (let k = 0; k < d2; k++) Xh[k] = Rhat.data[k]! / denom[k]!;
+    // tv = Z₀u = X̂₀û ; wv = X̂₀ᵀp ; zk = ⟨X̂₀, KU⟩
+    wv.fill(0);
+    let zk = 0;
+    for (let i = 0; i < d; i++) {
+      const row = i * d;
+      const pi = p[i]!;
+      let a = 0;
+      for (let j = 0; j < d; j++) {
+        const x = Xh[row + j]!;
+        a += x * uHat[j]!;
+        wv[j] += x * pi;
+        zk += x * KU.data[row + j]!;
+      }
+      tv[i] = a;
+    }
+    // J_βΓZ₀ = −2Λ(Pᵀ(Z₀u) + U·wv) + (4/M)zk·u
+    for (let j = 0; j < d; j++) {
+      let a = 0;
+      for (let i = 0; i < d; i++) a += P.data[i * d + j]! * tv[i]!;
+      let b = 0;
+      for (let k = 0; k < d; k++) b += U[j * d + k]! * wv[k]!;
+      rhsx[j] = rhs[d2 + j]! + g * (-2 * lam[j]! * (a + b) + (4 / M) * zk * u[j]!);
+    }
+    luSolve(xsol, S as LUFactor, rhsx);
+    // (J_Γβ x)U, added to X̂₀ after ⊘ denom
+    let ux = 0;
+    for (let i = 0; i < d; i++) {
+      ux += u[i]! * xsol[i]!;
+      xl[i] = lam[i]! * xsol[i]!;
+    }
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += U[k * d + j]! * xl[k]!;
+      xlHat[j] = s;
+    }
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += P.data[i * d + k]! * xl[k]!;
+      tv2[i] = -2 * s; // −2(Px̄)_i
+    }
+    const cK = (4 / M) * ux;
+    for (let i = 0; i < d; i++) {
+      const row = i * d;
+      const a = tv2[i]!;
+      const b = -2 * p[i]!;
+      for (let j = 0; j < d; j++) Xh[row + j] = Xh[row + j]! + (g * (a * uHat[j]! + b * xlHat[j]! + cK * KU.data[row + j]!)) / denom[row + j]!;
+    }
+    gemm({ rows: d, cols: d, data: out.subarray(0, d2) }, Xhat, Umat, 'NT');
     for (let i = 0; i < d; i++) out[d2 + i] = xsol[i]!;
   };
 

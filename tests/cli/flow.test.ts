@@ -67,6 +67,18 @@ describe('linear-icl flow', () => {
     expect(j.t).toBe(10);
   });
 
+  it('--method bdf: the variable-order BDF with the structured solver meets the same stopping rule', () => {
+    const r = runCli(['flow', '--problem', f['p.json']!, '--method', 'bdf', '--rtol', '1e-6', '--atol', '1e-10', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.method).toBe('bdf');
+    expect(j.methodReason).toBe('requested');
+    expect(j.status).toBe('converged');
+    const p = makeProblem(problem);
+    expect(j.distanceToOptimum).toBeLessThanOrEqual(1e-8 * (1 + Math.hypot(...gdBetaFlow(p).yStar)));
+    expect(j.gap).toBeLessThanOrEqual(1e-10 * j.optimalRisk);
+  });
+
   it('human output names the verdict', () => {
     const r = runCli(['flow', '--problem', f['p.json']!, '--method', 'rosenbrock', '--rtol', '1e-7']);
     expect(r.code, r.stderr).toBe(0);

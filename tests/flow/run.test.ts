@@ -9,7 +9,7 @@ import { Rng } from '../../src/linalg/index.js';
 import { makeProblem } from '../../src/models/index.js';
 import { InputError } from '../../src/errors.js';
 import { randomProblem } from '../../src/testing/index.js';
-import { ATTENTION_MAX_D, DEFAULT_CONVERGED_DISTANCE, flowMeasures, gdBetaFlow, HYBRID_W_MIN_D_GENERAL, runFlow } from '../../src/flow/index.js';
+import { ATTENTION_MAX_D, DEFAULT_CONVERGED_DISTANCE, flowMeasures, gdBetaFlow, HYBRID_BDF_START, runFlow } from '../../src/flow/index.js';
 
 const normal = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => rng.normal());
 
@@ -49,28 +49,38 @@ describe('runFlow on GD flows', () => {
   it("auto picks 'hybrid' for GD-β and etd4 for GD-0, and says why", () => {
     const run = runFlow(ill, { rtol: 1e-6, atol: 1e-10 });
     expect(run.method).toBe('hybrid');
-    expect(run.methodReason).toMatch(/^auto: GD-β flow: etd4 in the Hessian eigenbasis; once etd4 is stability-limited by the β₀-driven term, RODAS4 \(exact structured Jacobian\)/);
+    expect(run.methodReason).toMatch(/^auto: GD-β flow: hybrid \(etd4 in the Hessian eigenbasis; BDF with the exact structured Jacobian for a stiff β₀ transient\); /);
     const run0 = runFlow(ill, { model: 'gd-0' });
     expect(run0.method).toBe('etd4');
     expect(run0.methodReason).toMatch(/GD-0 flow is linear/);
     expect(runFlow(ill, { method: 'rosenbrock', rtol: 1e-4 }).methodReason).toBe('requested');
   });
 
-  it('hybrid switches from RODAS4 to etd4 on a stiff β₀ transient and matches etd4 at the endpoint', () => {
+  it(`hybrid starts with BDF when ρ_N(θ₀) ≥ HYBRID_BDF_START·λ_max (${HYBRID_BDF_START}), with etd4 otherwise, and converges to θ* either way`, () => {
     const p = randomProblem(new Rng(4), { d: 16, M: 20, sigma2: 0.25, condH: 10, psi: 'isotropic', betaStarNorm: 40 });
+    const flow = gdBetaFlow(p);
+    const target = DEFAULT_CONVERGED_DISTANCE * (1 + Math.hypot(...flow.yStar));
     const h = runFlow(p, { method: 'hybrid', rtol: 1e-5, atol: 1e-9 });
     expect(h.status).toBe('converged');
-    expect(h.methodReason).toMatch(/etd4→rodas4 .*stability-limited.*rodas4→etd4/);
-    const flow = gdBetaFlow(p);
-    expect(flow.distance(flow.fromEstimator(h.estimator as never))).toBeLessThanOrEqual(DEFAULT_CONVERGED_DISTANCE * (1 + Math.hypot(...flow.yStar)));
+    expect(h.methodReason).toMatch(/BDF from the start: ρ_N\(θ₀\) = [0-9.e+]+·λ_max\(∇²R\*\) ≥ HYBRID_BDF_START = 15/);
+    expect(flow.distance(flow.fromEstimator(h.estimator as never))).toBeLessThanOrEqual(target);
+    // Forced etd4 first: it stalls on this β₀ transient and hands over to BDF, same endpoint rule.
+    const e = runFlow(p, { method: 'hybrid', rtol: 1e-5, atol: 1e-9, hybridBdfStart: Infinity });
+    expect(e.status).toBe('converged');
+    expect(e.methodReason).toMatch(/etd4 \(ρ_N\(θ₀\) = .* < hybridBdfStart = Infinity\), then BDF from t = .*etd4 stability-limited/);
+    expect(flow.distance(flow.fromEstimator(e.estimator as never))).toBeLessThanOrEqual(target);
+    // β* = 0: the β₀-driven term is mild and etd4 runs to the end.
+    const mild = randomProblem(new Rng(4), { d: 6, M: 20, sigma2: 0.25, condH: 100, psi: 'general', condPsi: 10, betaStarNorm: 0 });
+    expect(runFlow(mild, { rtol: 1e-6, atol: 1e-10 }).methodReason).toMatch(/etd4 to the end .*it never stalled/);
+    expect(() => runFlow(p, { hybridBdfStart: -1 })).toThrow(InputError);
   });
 
-  it(`hybrid at d ≥ HYBRID_W_MIN_D_GENERAL (${HYBRID_W_MIN_D_GENERAL}, general Ψ) hands the stiff β₀ transient to the Rosenbrock-W path and converges to θ*`, () => {
-    const p = randomProblem(new Rng(1), { d: HYBRID_W_MIN_D_GENERAL, M: 2 * HYBRID_W_MIN_D_GENERAL, sigma2: 0.1, condH: 1e3, psi: 'general', condPsi: 100, betaStarNorm: 20 });
+  it('hybrid at d = 32 (general Ψ) takes the stiff β₀ transient with BDF and converges to θ*', () => {
+    const p = randomProblem(new Rng(1), { d: 32, M: 64, sigma2: 0.1, condH: 1e3, psi: 'general', condPsi: 100, betaStarNorm: 20 });
     const h = runFlow(p, { rtol: 1e-6, atol: 1e-10 });
     expect(h.method).toBe('hybrid');
     expect(h.status).toBe('converged');
-    expect(h.methodReason).toMatch(/the Rosenbrock-W path .*etd4→rosw .*stability-limited.*ros34pw2→rodas4 .*coupling non-stiff/);
+    expect(h.methodReason).toMatch(/BDF/);
     const flow = gdBetaFlow(p);
     const v = h.verdict;
     if (v.kind !== 'gd') throw new Error('gd verdict expected');
@@ -78,18 +88,20 @@ describe('runFlow on GD flows', () => {
     expect(v.gap).toBeLessThanOrEqual(1e-10 * h.optimalRisk);
   });
 
-  it("'rosw' reaches the endpoint of etd4 and of the exact-Jacobian RODAS4 at tEnd (general Ψ, GD-β and GD-0)", () => {
+  it("'rosw', 'bdf' and 'hybrid' reach the endpoint of etd4 and of the exact-Jacobian RODAS4 at tEnd (general Ψ, GD-β and GD-0)", () => {
     const p = randomProblem(new Rng(6), { d: 5, M: 9, sigma2: 0.1, condH: 300, psi: 'general', condPsi: 30, betaStarNorm: 6 });
     for (const model of ['gd-beta', 'gd-0'] as const) {
       const flow = gdBetaFlow(p, model);
       const tEnd = 20;
       const opts = { model, tEnd, rtol: 1e-10, atol: 1e-13 };
-      const w = flow.fromEstimator(runFlow(p, { ...opts, method: 'rosw' }).estimator as never);
-      const scale = 1 + Math.hypot(...w);
-      for (const ref of ['etd4', 'rosenbrock'] as const) {
-        const y = flow.fromEstimator(runFlow(p, { ...opts, method: ref }).estimator as never);
-        // independent routes at rtol 1e-10: agreement to a few hundred tolerances of the state scale
-        expect(Math.hypot(...y.map((v, k) => v - w[k]!)), `${model} vs ${ref}`).toBeLessThan(300 * 1e-10 * scale);
+      for (const method of ['rosw', 'bdf', 'hybrid'] as const) {
+        const w = flow.fromEstimator(runFlow(p, { ...opts, method }).estimator as never);
+        const scale = 1 + Math.hypot(...w);
+        for (const ref of ['etd4', 'rosenbrock'] as const) {
+          const y = flow.fromEstimator(runFlow(p, { ...opts, method: ref }).estimator as never);
+          // independent routes at rtol 1e-10: agreement to a few hundred tolerances of the state scale
+          expect(Math.hypot(...y.map((v, k) => v - w[k]!)), `${model}: ${method} vs ${ref}`).toBeLessThan(300 * 1e-10 * scale);
+        }
       }
     }
   });

@@ -54,6 +54,16 @@ describe('structured linear solver of I − γhJ (exact Γ–β₀ coupling)', (
       expect(relDiffArray(x, ref)).toBeLessThan(1e-11);
     }
     expect(ls.stats.linearSolves).toBe(3);
+    // A refactorization at another γh with the same state (sameState: BDF's step changes) reuses
+    // the state's eigh/𝒬̃ and must equal the dense LU at the new γh.
+    const gh2 = gh * 3.7;
+    const F2 = lu({ rows: n, cols: n, data: Float64Array.from(Ja, (x, k) => (Math.floor(k / n) === k % n ? 1 : 0) - gh2 * x) });
+    expect(ls.prepare(0, y, gh2, true)).not.toBe(false);
+    expect(ls.stats.jacobianEvaluations).toBe(1);
+    const rhs = randomVector(rng, n);
+    const x2 = new Float64Array(n);
+    ls.solve(x2, rhs);
+    expect(relDiffArray(x2, luSolve(new Float64Array(n), F2, rhs))).toBeLessThan(1e-11);
   });
 });
 

@@ -101,7 +101,7 @@ export function registerFlow(program: Command): void {
       .option('--init <init>', "start: 'zero', 'random' or an estimator JSON file (default: zero for GD flows, random for LTB/LSA)")
       .option('--seed <S>', 'seed of random starts', parseIntOption('--seed', 0, 2 ** 32 - 1), 1)
       .option('--init-scale <s>', 'entry scale of random LTB/LSA starts, or ZFB\'s balanced scale s', parsePositiveOption('--init-scale'))
-      .addOption(new Option('--method <m>', 'integrator (auto: hybrid — etd4, handing a stiff β₀ transient to RODAS4 with the exact Jacobian (d < 32, or < 128 for Ψ = ψ²I) or to the Rosenbrock-W path rosw (ROS34PW2 → RODAS4 with an O(d²) structured W) — for GD-β, etd4 for GD-0, rosenbrock or tsit5 for LTB/LSA, dop853 for ZFB; the choice and its reason are in methodReason)').choices([...FLOW_METHODS]).default('auto'))
+      .addOption(new Option('--method <m>', 'integrator (auto: hybrid for GD-β — etd4, or BDF with the exact structured Jacobian (variable order 1–5) for a stiff β₀ transient, from the start when ρ_N(θ₀) ≥ 15·λ_max(∇²R*); etd4 for GD-0, rosenbrock or tsit5 for LTB/LSA, dop853 for ZFB; the choice and its reason are in methodReason)').choices([...FLOW_METHODS]).default('auto'))
       .option('--rtol <r>', `relative tolerance of adaptive methods (default ${DEFAULT_RTOL})`, parsePositiveOption('--rtol'))
       .option('--atol <a>', `absolute tolerance of adaptive methods (default ${DEFAULT_ATOL})`, parsePositiveOption('--atol'))
       .option('--dt <h>', 'fixed step size (required by euler and rk4; euler with --dt η is gradient descent with learning rate η)', parsePositiveOption('--dt'))
