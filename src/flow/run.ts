@@ -697,7 +697,8 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
   if (method === 'hybrid') {
     const stiffStart = rhoN(y0) / h.lambdaMax;
     const limit = o.hybridBdfStart === HYBRID_BDF_START ? `HYBRID_BDF_START = ${HYBRID_BDF_START}` : `hybridBdfStart = ${o.hybridBdfStart}`;
-    if (stiffStart >= o.hybridBdfStart) {
+    // With a fixed step (dt) etd4 stays: it is exact for the linear part at any step, BDF would be order 1.
+    if (o.dt === undefined && stiffStart >= o.hybridBdfStart) {
       reason += `; BDF from the start: ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) ≥ ${limit}`;
       run = runBdf(y0, 0, undefined);
     } else {

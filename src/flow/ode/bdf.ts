@@ -149,6 +149,8 @@ export interface BdfWorkspace extends StepWorkspace {
   readonly work: Float64Array;
   /** Coefficients of one interpolation basis polynomial (dense output), length BDF_MAX_ORDER + 1. */
   readonly poly: Float64Array;
+  /** γ_j/α_k of the current order (ψ's weights), length BDF_MAX_ORDER + 1. */
+  readonly gammaScaled: Float64Array;
   /** Relative tolerance (Newton scale). */
   readonly rtol: number | Float64Array;
   /** Absolute tolerance (Newton scale). */
@@ -354,6 +356,7 @@ export function bdfStepper(method: BdfMethod): Stepper<BdfWorkspace> {
         chunk: new Float64Array(w * BDF_CHUNK),
         work: new Float64Array(3 * w * w),
         poly: new Float64Array(w),
+        gammaScaled: new Float64Array(w),
         rtol,
         atol,
         // scipy: max(10·eps/rtol, min(0.03, √rtol)); fixed steps (no rtol) solve to near round-off
@@ -389,26 +392,25 @@ export function bdfStepper(method: BdfMethod): Stepper<BdfWorkspace> {
       const k = ws.order;
       ws.stepOrder = k;
       const ak = ALPHA[k]!;
-      // y_pred = Σ_{j≤k} D_j, ψ = Σ_{1≤j≤k} γ_j D_j / α_k, row by row (sequential memory).
-      yPredict.set(D.subarray(0, n));
-      psi.fill(0);
-      for (let j = 1; j <= k; j++) {
-        const g = (GAMMA[j] as number) / ak;
-        const o = j * n;
-        for (let x = 0; x < n; x++) {
-          const v = D[o + x] as number;
-          yPredict[x] = (yPredict[x] as number) + v;
-          psi[x] = (psi[x] as number) + g * v;
+      // y_pred = Σ_{j≤k} D_j, ψ = Σ_{1≤j≤k} γ_j D_j / α_k and the Newton scale in one pass over the
+      // columns (k + 1 sequential streams): at large n a step is bound by memory traffic.
+      const sr = typeof rtol === 'number' ? rtol : NaN;
+      const sa = typeof atol === 'number' ? atol : NaN;
+      const gk = ws.gammaScaled;
+      for (let j = 1; j <= k; j++) gk[j] = (GAMMA[j] as number) / ak;
+      for (let x = 0; x < n; x++) {
+        let pv = D[x] as number;
+        let sv = 0;
+        for (let j = 1; j <= k; j++) {
+          const v = D[j * n + x] as number;
+          pv += v;
+          sv += (gk[j] as number) * v;
         }
-      }
-      if (typeof rtol === 'number' && typeof atol === 'number') {
-        for (let x = 0; x < n; x++) newtonScale[x] = atol + rtol * Math.abs(yPredict[x] as number);
-      } else {
-        for (let x = 0; x < n; x++) {
-          const r = typeof rtol === 'number' ? rtol : (rtol[x] as number);
-          const a = typeof atol === 'number' ? atol : (atol[x] as number);
-          newtonScale[x] = a + r * Math.abs(yPredict[x] as number);
-        }
+        yPredict[x] = pv;
+        psi[x] = sv;
+        const r = sr === sr ? sr : ((rtol as Float64Array)[x] as number);
+        const a = sa === sa ? sa : ((atol as Float64Array)[x] as number);
+        newtonScale[x] = a + r * Math.abs(pv);
       }
       const c = h / ak;
       const tNew = t + h;
