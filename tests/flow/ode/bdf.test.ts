@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   BDF_KAPPA,
@@ -10,20 +9,10 @@ import {
   type LinearSolverProvider,
   type VectorField,
 } from '../../../src/flow/ode/index.js';
-import { PROBLEMS, type OdeProblem } from '../../../bench/ode/problems.js';
-import { A, exactLinear, fittedOrder, linearField, maxAbsDiff, spectralSolver, Y0 } from './helpers.js';
+import { A, benchError, benchProblem, exactLinear, fittedOrder, linearField, maxAbsDiff, spectralSolver, Y0 } from './helpers.js';
 
 const jacA = (_t: number, _y: Float64Array, J: Float64Array): void => void J.set(A);
-const reference = JSON.parse(readFileSync(new URL('../../../bench/ode/reference.json', import.meta.url), 'utf8')) as {
-  problems: Record<string, { y: number[] }>;
-};
-const problem = (id: string): OdeProblem => PROBLEMS.find((p) => p.id === id) as OdeProblem;
-/** The bench's error metric: normwise relative, componentwise for Robertson. */
-const benchError = (p: OdeProblem, y: Float64Array): number => {
-  const ref = reference.problems[p.id]!.y;
-  if (p.id === 'robertson') return Math.max(...ref.map((r, i) => Math.abs((y[i] as number) - r) / Math.abs(r)));
-  return Math.max(...ref.map((r, i) => Math.abs((y[i] as number) - r))) / Math.max(...ref.map(Math.abs));
-};
+const problem = benchProblem;
 
 describe('bdf coefficients', () => {
   it('NDF constants: κ_5 = 0 (order 5 is plain BDF), |κ_k| < 0.2 (Shampine & Reichelt Table 1)', () => {

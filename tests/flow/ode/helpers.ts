@@ -3,8 +3,11 @@
  * diffrax `all_ode_solvers`), a linear test problem with a hand-computed exact solution (also split
  * as a semilinear problem for the exponential methods), a
  * structured (spectral) linear-solver provider for it, the least-squares slope fit used by the
- * convergence tests, and the tolerance table.
+ * convergence tests, the tolerance table, and the bench's test problems with their reference
+ * solutions and error metric.
  */
+import { readFileSync } from 'node:fs';
+import { PROBLEMS, type OdeProblem } from '../../../bench/ode/problems.js';
 import {
   bosh3,
   dop853,
@@ -185,3 +188,15 @@ export function rosenbrockStandardForm(T: RosenbrockTableau) {
   const beta = alpha.map((row, i) => row.map((x, j) => (j < i ? x + (G[i]![j] as number) : 0)));
   return { G, alpha, beta, b: times(T.m, s), bHat: times(T.m.map((mi, i) => mi - (T.e[i] as number)), s) };
 }
+
+const benchReference = JSON.parse(readFileSync(new URL('../../../bench/ode/reference.json', import.meta.url), 'utf8')) as {
+  problems: Record<string, { y: number[] }>;
+};
+/** The bench/ode test problem with this id. */
+export const benchProblem = (id: string): OdeProblem => PROBLEMS.find((p) => p.id === id) as OdeProblem;
+/** The bench's error metric against bench/ode/reference.json: normwise relative, componentwise for Robertson. */
+export const benchError = (p: OdeProblem, y: Float64Array): number => {
+  const ref = benchReference.problems[p.id]!.y;
+  if (p.id === 'robertson') return Math.max(...ref.map((r, i) => Math.abs((y[i] as number) - r) / Math.abs(r)));
+  return Math.max(...ref.map((r, i) => Math.abs((y[i] as number) - r))) / Math.max(...ref.map(Math.abs));
+};

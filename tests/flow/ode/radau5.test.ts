@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ConstantStepSize,
@@ -20,8 +19,7 @@ import {
   solve,
   type VectorField,
 } from '../../../src/flow/ode/index.js';
-import { PROBLEMS, type OdeProblem } from '../../../bench/ode/problems.js';
-import { A, TOL, Y0, exactLinear, fittedOrder, linearField, maxAbsDiff } from './helpers.js';
+import { A, TOL, Y0, benchError, benchProblem, exactLinear, fittedOrder, linearField, maxAbsDiff } from './helpers.js';
 
 type M3 = readonly (readonly number[])[];
 const mul = (X: M3, Y: M3): number[][] => X.map((row) => Y[0]!.map((_, j) => row.reduce((s, x, k) => s + x * Y[k]![j]!, 0)));
@@ -39,16 +37,7 @@ const inv3 = (X: M3): number[][] => {
 };
 const jacA = (_t: number, _y: Float64Array, J: Float64Array): void => void J.set(A);
 
-const reference = JSON.parse(readFileSync(new URL('../../../bench/ode/reference.json', import.meta.url), 'utf8')) as {
-  problems: Record<string, { y: number[] }>;
-};
-const problem = (id: string): OdeProblem => PROBLEMS.find((p) => p.id === id) as OdeProblem;
-/** The bench's error metric: normwise relative, componentwise for Robertson. */
-const benchError = (p: OdeProblem, y: Float64Array): number => {
-  const ref = reference.problems[p.id]!.y;
-  if (p.id === 'robertson') return Math.max(...ref.map((r, i) => Math.abs((y[i] as number) - r) / Math.abs(r)));
-  return Math.max(...ref.map((r, i) => Math.abs((y[i] as number) - r))) / Math.max(...ref.map(Math.abs));
-};
+const problem = benchProblem;
 
 describe('radau5 coefficients (Radau IIA, H&W IV.8; scipy radau.py)', () => {
   it('A has row sums c, is stiffly accurate (b = last row, c₃ = 1) and integrates polynomials to stage order 3', () => {
