@@ -4,8 +4,11 @@
  * issue 13 (tEnd far past the optimum; rates that are not defined; a cost estimate for big
  * attention flows).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/linalg/index.js';
+import { optimumGdBeta } from '../../src/risk/index.js';
+import { itProp, propertyParams, seedArb } from '../helpers/arbitraries.js';
 import { makeProblem } from '../../src/models/index.js';
 import { InputError } from '../../src/errors.js';
 import { randomProblem } from '../../src/testing/index.js';
@@ -165,5 +168,34 @@ describe('runFlow on GD flows', () => {
     expect((err as InputError).field).toBe('d');
     expect((err as InputError).message).toMatch(new RegExp(`d ≤ ${ATTENTION_MAX_D}`));
     expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
+
+describe('property: the default flow ends at the closed-form optimum on problems drawn from the whole family', () => {
+  // d as its own parameter; cond(H) 10…1e4 log-uniform, Ψ isotropic/general, ‖β*‖ 0…10√d, M d…5d,
+  // σ² 0.01…1 — the family bench's distributions at small d. The reference is the risk module's
+  // closed-form optimum (optimumGdBeta), not the flow's own θ*.
+  itProp(
+    [fc.integer({ min: 2, max: 6 }), seedArb, fc.double({ min: 1, max: 4, noNaN: true }), fc.boolean(), fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 1, max: 5, noNaN: true }), fc.double({ min: -2, max: 0, noNaN: true })],
+    propertyParams(12),
+  )('auto (hybrid: etd4 / BDF) converges to within 1e-8·(1 + ‖θ*‖) of optimumGdBeta', (d, seed, logCond, iso, bsr, mr, logS2) => {
+    const p = randomProblem(new Rng(seed), { d, M: Math.round(d * mr), condH: 10 ** logCond, psi: iso ? 'isotropic' : 'general', condPsi: 30, betaStarNorm: bsr * Math.sqrt(d), sigma2: 10 ** logS2 });
+    const run = runFlow(p, { rtol: 1e-6, atol: 1e-10 });
+    expect(run.status, run.statusNote ?? '').toBe('converged');
+    const opt = optimumGdBeta(p).estimator;
+    const est = run.estimator;
+    if (est.kind !== 'gd-beta') throw new Error('gd-beta estimator expected');
+    let dist2 = 0;
+    let norm2 = 0;
+    for (let k = 0; k < d * d; k++) {
+      dist2 += (est.Gamma.data[k]! - opt.Gamma.data[k]!) ** 2;
+      norm2 += opt.Gamma.data[k]! ** 2;
+    }
+    for (let i = 0; i < d; i++) {
+      dist2 += (est.beta0[i]! - opt.beta0[i]!) ** 2;
+      norm2 += opt.beta0[i]! ** 2;
+    }
+    // the stopping rule is measured in H's eigenbasis (an orthogonal change: same norms); 2× for the rotation's rounding
+    expect(Math.sqrt(dist2)).toBeLessThanOrEqual(2 * DEFAULT_CONVERGED_DISTANCE * (1 + Math.sqrt(norm2)));
   });
 });
