@@ -113,7 +113,8 @@ export const W_MAX_SWITCHES = 8;
  * only stall after ≈ 200 steps (≈ 1000 gradient evaluations) at its stability limit. Measured on the
  * 30 problems of bench/flow/family.ts (seed 20261206): every problem whose etd4 stalled had ratio ≥ 16,
  * every one where etd4 ran to the end ≤ 12 (`rhoN` is the O(d²) bound of `runGd`). Checked on a
- * second family drawn from another seed (bench/flow/RESULTS.md).
+ * second family drawn from another seed (bench/flow/RESULTS.md). Not applied when β₀ starts at β*
+ * (ẽ = 0, e.g. β* = 0 from zero): ẽ then stays 0 and so does every β₀-driven part of N.
  */
 export const HYBRID_BDF_START = 15;
 /** `hybrid` leaves etd4 for BDF when etd4's step grew less than 2× over this many accepted steps (stability-limited). */
@@ -173,7 +174,8 @@ export interface RunFlowOptions {
   readonly maxSteps?: number;
   /**
    * GD-β `hybrid`: start with BDF when ρ_N(θ₀) ≥ hybridBdfStart·λ_max(∇²R*), else with etd4 (see
-   * `HYBRID_BDF_START` in flow/run.ts); 0 forces BDF from the start, Infinity etd4 first.
+   * `HYBRID_BDF_START` in flow/run.ts); 0 forces BDF from the start (unless β₀ starts at β*, where
+   * the β₀-driven term stays 0), Infinity etd4 first.
    * @defaultValue 15 (`HYBRID_BDF_START`)
    */
   readonly hybridBdfStart?: number;
@@ -495,7 +497,7 @@ function joinPhases(parts: readonly Integrated[], y: Float64Array): Integrated {
  * kept over steps; 1–3 gradient evaluations and solves per step) for a stiff β₀ transient:
  *
  * - BDF from the start when ρ_N(θ₀) ≥ {@link HYBRID_BDF_START}·λ_max(∇²R*) (ρ_N an O(d²) bound on
- *   the spectral radius of ∂N/∂z, see `rhoN`);
+ *   the spectral radius of ∂N/∂z, see `rhoN`) — unless β₀ starts at β*, where ẽ stays 0;
  * - else etd4, handing over to BDF when it stalls — its step grew less than 2× over
  *   {@link HYBRID_STALL_STEPS} accepted steps while below dtMax/4 and at its stability limit
  *   (h·ρ_N ≥ {@link HYBRID_STALL_STIFFNESS}).
@@ -695,10 +697,21 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
 
   let run: Integrated;
   if (method === 'hybrid') {
-    const stiffStart = rhoN(y0) / h.lambdaMax;
+    // With β₀ = β* at the start (ẽ = 0, e.g. β* = 0 from zero) ẽ stays 0 for all t (dẽ/dt ∝ 𝒬̃ẽ):
+    // the β₀-block part of ρ_N never acts on the trajectory and the rest of it vanishes with u = Λẽ
+    // (measured: d = 64, β* = 0 — etd4 23 steps, BDF 344; the second family's #0 in RESULTS.md).
+    let eStart = 0;
+    for (let i = 0; i < d; i++) eStart = Math.max(eStart, Math.abs(bs[i]! - y0[d2 + i]!));
+    const stiffStart = eStart === 0 ? 0 : rhoN(y0) / h.lambdaMax;
     const limit = o.hybridBdfStart === HYBRID_BDF_START ? `HYBRID_BDF_START = ${HYBRID_BDF_START}` : `hybridBdfStart = ${o.hybridBdfStart}`;
     // With a fixed step (dt) etd4 stays: it is exact for the linear part at any step, BDF would be order 1.
-    if (o.dt === undefined && stiffStart >= o.hybridBdfStart) {
+    const why =
+      o.dt !== undefined
+        ? 'fixed step dt: etd4 is exact for the linear part at any step'
+        : eStart === 0
+          ? 'β₀ starts at β*, so the β₀-driven term stays 0'
+          : `ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) < ${limit}`;
+    if (o.dt === undefined && eStart > 0 && stiffStart >= o.hybridBdfStart) {
       reason += `; BDF from the start: ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) ≥ ${limit}`;
       run = runBdf(y0, 0, undefined);
     } else {
@@ -707,11 +720,11 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
       let y = r.y;
       const parts: Integrated[] = [r.part];
       if (r.stalled && r.part.status === 'converged' && stepsSoFar < o.maxSteps) {
-        reason += `; etd4 (ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) < ${limit}), then BDF from t = ${r.part.t.toPrecision(3)} (step ${stepsSoFar}, etd4 stability-limited)`;
+        reason += `; etd4 (${why}), then BDF from t = ${r.part.t.toPrecision(3)} (step ${stepsSoFar}, etd4 stability-limited)`;
         const b = runBdf(r.y, r.part.t, undefined);
         parts.push(b);
         y = b.y;
-      } else reason += `; etd4 to the end (ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) < ${limit}; it never stalled)`;
+      } else reason += `; etd4 to the end (${why}; it never stalled)`;
       run = joinPhases(parts, y);
     }
   } else if (method === 'rosw') {

@@ -72,9 +72,13 @@ describe('runFlow on GD flows', () => {
     expect(e.status).toBe('converged');
     expect(e.methodReason).toMatch(/etd4 \(ρ_N\(θ₀\) = .* < hybridBdfStart = Infinity\), then BDF from t = .*etd4 stability-limited/);
     expect(flow.distance(flow.fromEstimator(e.estimator as never))).toBeLessThanOrEqual(target);
-    // β* = 0: the β₀-driven term is mild and etd4 runs to the end.
+    // β* = 0 from zero: ẽ stays 0, no β₀-driven term — etd4 to the end even with a zero threshold
+    // (ρ_N(θ₀) > 0 there: its β₀-block part, which never acts).
     const mild = randomProblem(new Rng(4), { d: 6, M: 20, sigma2: 0.25, condH: 100, psi: 'general', condPsi: 10, betaStarNorm: 0 });
-    expect(runFlow(mild, { rtol: 1e-6, atol: 1e-10 }).methodReason).toMatch(/etd4 to the end .*it never stalled/);
+    const m = runFlow(mild, { rtol: 1e-6, atol: 1e-10, hybridBdfStart: 0 });
+    expect(m.methodReason).toMatch(/etd4 to the end \(β₀ starts at β\*, so the β₀-driven term stays 0; it never stalled\)/);
+    expect(m.status).toBe('converged');
+    expect(runFlow(mild, { rtol: 1e-6, atol: 1e-10, hybridBdfStart: 0, init: 'random' }).methodReason).toMatch(/BDF from the start/);
     expect(() => runFlow(p, { hybridBdfStart: -1 })).toThrow(InputError);
   });
 
