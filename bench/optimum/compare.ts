@@ -3,7 +3,9 @@
  * into one process and alternates their runs (before, after, after, before, …) on the families of run.ts, so
  * both see the same load — on this shared machine the CPU seconds of one code drift ±30% over minutes, which
  * swamps a before/after difference measured at different times. Prints one Markdown row per case: median CPU
- * s of each tree, their ratio, both risks and their relative difference, the start report of the after tree.
+ * s of each tree, their ratio, both risks and their relative difference, the largest difference of the
+ * optimum's reduced weights (β_m, p, Q; relative to their largest entry), the start report of the after tree
+ * (starts, how many of them reached the best risk to 1e-10 relative, the best start).
  *
  * Run: `npx tsx bench/optimum/compare.ts`. Options (environment):
  *   BENCH_OPTIMUM_BASE_SRC  the "before" src/ tree (required), e.g. `git archive HEAD src | tar -x -C /tmp/base`
@@ -11,6 +13,8 @@
  *   BENCH_OPTIMUM_SRC       the "after" tree (default this checkout's src/)
  *   BENCH_OPTIMUM_DIMS      comma list, default 10,20
  *   BENCH_OPTIMUM_REPEATS   runs of each tree per case, default 3
+ *   BENCH_OPTIMUM_FAMILIES  comma list, default iso,general
+ *   BENCH_OPTIMUM_KINDS     comma list, default lsa,ltb
  */
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -21,6 +25,8 @@ const BASE = process.env.BENCH_OPTIMUM_BASE_SRC;
 if (BASE === undefined) throw new Error('set BENCH_OPTIMUM_BASE_SRC to the src/ tree to compare against');
 const TREES = { before: resolve(BASE), after: resolve(process.env.BENCH_OPTIMUM_SRC ?? resolve(HERE, '../../src')) } as const;
 const DIMS = (process.env.BENCH_OPTIMUM_DIMS ?? '10,20').split(',').map(Number);
+const FAMILIES = (process.env.BENCH_OPTIMUM_FAMILIES ?? 'iso,general').split(',');
+const KINDS = (process.env.BENCH_OPTIMUM_KINDS ?? 'lsa,ltb').split(',') as ('lsa' | 'ltb')[];
 const REPEATS = Number(process.env.BENCH_OPTIMUM_REPEATS ?? '3');
 type Tree = keyof typeof TREES;
 
@@ -42,11 +48,27 @@ const median = (xs: number[]): number => {
 };
 
 console.log(`before: ${TREES.before}\nafter: ${TREES.after}`);
-console.log('| family | d | class | CPU s before | CPU s after | after/before | repeats | risk before | risk after | rel. diff | starts (best), after | load |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| family | d | class | CPU s before | CPU s after | after/before | repeats | risk before | risk after | rel. diff | weights rel. diff | starts: at best / all (best), after | load |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+/** max |a − b| over the reduced weights, relative to max |a|. */
+function weightDiff(a: any, b: any): number {
+  let num = 0;
+  let den = 0;
+  for (const key of ['betaM', 'p'] as const) {
+    for (let i = 0; i < a.reduced[key].length; i++) {
+      num = Math.max(num, Math.abs(a.reduced[key][i] - b.reduced[key][i]));
+      den = Math.max(den, Math.abs(a.reduced[key][i]));
+    }
+  }
+  for (let i = 0; i < a.reduced.Q.data.length; i++) {
+    num = Math.max(num, Math.abs(a.reduced.Q.data[i] - b.reduced.Q.data[i]));
+    den = Math.max(den, Math.abs(a.reduced.Q.data[i]));
+  }
+  return num / den;
+}
 for (const d of DIMS) {
-  for (const family of ['iso', 'general']) {
-    for (const kind of ['lsa', 'ltb'] as const) {
+  for (const family of FAMILIES) {
+    for (const kind of KINDS) {
       const cpu: Record<Tree, number[]> = { before: [], after: [] };
       const out = {} as Record<Tree, any>;
       for (let r = 0; r < REPEATS; r++) {
@@ -62,7 +84,8 @@ for (const d of DIMS) {
       const [b, a] = [median(cpu.before), median(cpu.after)];
       const rb = out.before.risk as number;
       const ra = out.after.risk as number;
-      console.log(`| ${family} | ${d} | ${kind} | ${b.toFixed(2)} | ${a.toFixed(2)} | ${(a / b).toFixed(2)} | ${REPEATS} | ${rb.toPrecision(15)} | ${ra.toPrecision(15)} | ${(Math.abs(ra - rb) / Math.abs(rb)).toExponential(1)} | ${out.after.starts.length} (${out.after.best}) | ${loadavg()[0]!.toFixed(1)} |`);
+      const atBest = (o: any): number => o.starts.filter((s: any) => Math.abs(s.risk - o.risk) <= 1e-10 * Math.abs(o.risk)).length;
+      console.log(`| ${family} | ${d} | ${kind} | ${b.toFixed(2)} | ${a.toFixed(2)} | ${(a / b).toFixed(2)} | ${REPEATS} | ${rb.toPrecision(15)} | ${ra.toPrecision(15)} | ${(Math.abs(ra - rb) / Math.abs(rb)).toExponential(1)} | ${weightDiff(out.before, out.after).toExponential(1)} | ${atBest(out.after)} / ${out.after.starts.length} (${out.after.best}); before ${atBest(out.before)} / ${out.before.starts.length} | ${loadavg()[0]!.toFixed(1)} |`);
     }
   }
 }

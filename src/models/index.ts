@@ -13,7 +13,7 @@ export type { Problem, ProblemSpec } from './problem.js';
 export { EstimatorError, ESTIMATOR_KINDS, parseEstimator, estimatorToJSON, estimatorDim } from './estimators.js';
 export type { Estimator, EstimatorKind, GdBeta, Gd0, GdMultistep, Lsa, Ltb } from './estimators.js';
 export {
-  reducedForm, readoutVector, estimatorFromReduced, reducedLayout, reducedSize, packReduced, unpackReduced, ltbFromGdBeta, lsaFromGd0,
+  reducedForm, readoutVector, estimatorFromReduced, reducedLayout, reducedSize, packReduced, unpackReduced, viewReduced, ltbFromGdBeta, lsaFromGd0,
   effectiveGdBeta,
 } from './reduced.js';
 export type { AttentionKind, Reduced, ReducedLayout, EffectiveGdBeta, EffectiveGdBetaOptions } from './reduced.js';

@@ -124,6 +124,21 @@ export function unpackReduced(theta: Readonly<Float64Array>, d: number, kind: At
 }
 
 /**
+ * (β_m, p, Q) as views into a packed θ (layout {@link reducedLayout}; an LSA's β_m is `zeroBetaM`,
+ * [d], all zeros): {@link unpackReduced} without its copies, for hot loops (objective evaluations and
+ * Hessian-vector products of the optimum) that only read the parameters. The views alias θ: a
+ * caller that keeps them past a change of θ must copy θ first.
+ */
+export function viewReduced(theta: Float64Array, d: number, kind: AttentionKind, zeroBetaM: Float64Array): Reduced {
+  const at = reducedLayout(d, kind);
+  return {
+    betaM: kind === 'ltb' ? theta.subarray(0, d) : zeroBetaM,
+    p: theta.subarray(at.p, at.Q),
+    Q: { rows: d + 1, cols: d, data: theta.subarray(at.Q, at.size) },
+  };
+}
+
+/**
  * The LTB that computes GD-β exactly (math.md (2.11), d_f = 1): W^{KQ} = [[Γᵀ, 0], [0, 0]],
  * W^{PV} = [[0, 0], [−β₀ᵀ, 1]], W₁ = (β₀ᵀ, 0), W₂ = (0, …, 0, 1).
  */

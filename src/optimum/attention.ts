@@ -4,7 +4,8 @@
  *
  * Flow stage: the exact population gradient flow of src/flow (attentionFlow on the reduced
  * parameters, the Rosenbrock-W method ROS34PW2 — the flow is stiff — until near-stationary; its
- * linear solves are matrix-free, MINRES on I + γh·∇²R with analytic Hessian-vector products, flowSolver.ts), or a cruder
+ * linear solves are matrix-free, MINRES on I + γh·∇²R with analytic Hessian-vector products, preconditioned
+ * by a Gauss–Newton model of the stiff part when H is not isotropic, flowSolver.ts), or a cruder
  * gradient-descent discretisation of it, or none. Polish: balance the gauge, L-BFGS in whitened
  * coordinates on the risk plus the balancing term to the hand-over level newtonFromRelative·E[y²],
  * then trust-region Newton-CG (Steihaug) with analytic Hessian-vector products (src/risk
@@ -20,7 +21,7 @@ import {
 import { problemScale, reducedLayout, type AttentionKind, type Problem } from '../models/index.js';
 import { attentionFlow } from '../flow/index.js';
 import { ros34pw2, rosenbrock, solve } from '../flow/ode/index.js';
-import { hessianFlowSolver } from './flowSolver.js';
+import { hessianFlowSolver, stiffBlockPreconditioner } from './flowSolver.js';
 import { balance } from './balance.js';
 import { reducedHvp, reducedObjective } from './objective.js';
 import { Whitening, whitenedHvp, whitenedObjective } from './whitening.js';
@@ -179,7 +180,7 @@ export function optimumFromStart(ctx: StartContext, name: string, theta0: Readon
   let flowTime = 0;
   if (flow === 'ode') {
     const fl = attentionFlow(problem, { model: kind, parametrization: 'reduced' });
-    const linearSolver = hessianFlowSolver(ctx.hvp, fl.n);
+    const linearSolver = hessianFlowSolver(ctx.hvp, fl.n, { preconditioner: stiffBlockPreconditioner(problem, kind) });
     const method = rosenbrock(FLOW_METHOD, { linearSolver });
     const sol = solve(fl.field, theta, [0, FLOW_HORIZON], method, {
       rtol: FLOW_RTOL, atol: FLOW_ATOL, maxSteps: ctx.options.flowMaxSteps, throwOnFailure: false,

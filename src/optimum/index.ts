@@ -10,7 +10,7 @@
  * and the problem scale E[y²], and their Hessian-vector products → objective.ts; the whitened
  * coordinates of the polish → whitening.ts; the optimal L-step GD-β (math.md §3.7: multi-start
  * L-BFGS + Newton on the exact risk (3.48)) → multistep.ts (its packing, Hessian and distances: src/flow multistepFlow.ts); gauge balancing ‖p‖ = ‖Q‖ → balance.ts; the
- * matrix-free (MINRES) linear solves of the flow stage → flowSolver.ts. Generic minimisers: src/optim; packing and the reduced ↔
+ * matrix-free (MINRES) linear solves of the flow stage and their stiff-block preconditioner → flowSolver.ts. Generic minimisers: src/optim; packing and the reduced ↔
  * raw maps: src/models.
  *
  * Shapes: d feature dimension; reduced parameters θ = (β_m [d] (LTB only), p [d+1], Q [d+1, d]),
@@ -27,5 +27,6 @@ export type { FlowStage, StartOptions, StartResult, StartOutcome, StartContext }
 export { reducedObjective, addGaugeTerm, addGaugeHvp, reducedHvp } from './objective.js';
 export type { ObjectiveOptions } from './objective.js';
 export { Whitening, whitenedObjective, whitenedHvp } from './whitening.js';
-export { hessianFlowSolver } from './flowSolver.js';
+export { hessianFlowSolver, stiffBlockPreconditioner } from './flowSolver.js';
+export type { FlowPreconditioner, FlowSolverOptions } from './flowSolver.js';
 export { balance } from './balance.js';

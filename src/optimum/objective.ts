@@ -8,7 +8,7 @@
  * (μ/4)(‖p‖² − ‖Q‖²_F)² removes it without moving the minimum (see {@link reducedObjective}).
  */
 import type { HessianVectorProduct, Objective } from '../optim/index.js';
-import { reducedLayout, unpackReduced, type AttentionKind, type Problem, type Reduced, type ReducedLayout } from '../models/index.js';
+import { reducedLayout, viewReduced, type AttentionKind, type Problem, type Reduced, type ReducedLayout } from '../models/index.js';
 import { reducedHessianOperator, riskReduced, type ReducedGradient } from '../risk/index.js';
 
 /** Options of {@link reducedObjective} (and of the whitened objective). */
@@ -44,8 +44,9 @@ export function reducedObjective(problem: Problem, kind: AttentionKind, options:
   const { gaugeWeight = 0 } = options;
   const d = problem.d;
   const at = reducedLayout(d, kind);
+  const zero = new Float64Array(d);
   return (theta, grad) => {
-    const { risk, grad: g } = riskReduced(problem, unpackReduced(theta, d, kind));
+    const { risk, grad: g } = riskReduced(problem, viewReduced(theta, d, kind, zero));
     if (kind === 'ltb') grad.set(g.betaM, 0);
     grad.set(g.p, at.p);
     grad.set(g.Q.data, at.Q);
@@ -87,16 +88,20 @@ export function reducedHvp(problem: Problem, kind: AttentionKind, options: Objec
   const { gaugeWeight = 0 } = options;
   const d = problem.d;
   const at = reducedLayout(d, kind);
+  const zero = new Float64Array(d);
+  // The operator keeps views of the point it was built at: at0 is that point, rewritten only on a rebuild.
   const at0 = new Float64Array(at.size);
+  const point = viewReduced(at0, d, kind, zero);
   let op: ((v: Reduced) => ReducedGradient) | undefined;
   return (theta, v, out) => {
     let same = op !== undefined;
     for (let i = 0; i < at.size && same; i++) same = theta[i] === at0[i];
     if (!same) {
-      op = reducedHessianOperator(problem, unpackReduced(theta, d, kind));
+      op = undefined; // (should the build throw, the next call rebuilds)
       at0.set(theta);
+      op = reducedHessianOperator(problem, point);
     }
-    const h = op!(unpackReduced(v, d, kind));
+    const h = op!(viewReduced(v, d, kind, zero));
     if (kind === 'ltb') out.set(h.betaM, 0);
     out.set(h.p, at.p);
     out.set(h.Q.data, at.Q);

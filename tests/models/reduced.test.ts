@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/linalg/index.js';
 import {
   effectiveGdBeta, estimatorFromReduced, ltbFromGdBeta, lsaFromGd0, packReduced, predict, predictReduced, reducedForm, reducedLayout,
-  reducedSize, samplePrompt, unpackReduced, type GdBeta, type Ltb,
+  reducedSize, samplePrompt, unpackReduced, viewReduced, type GdBeta, type Ltb,
 } from '../../src/models/index.js';
 import { riskAttention, riskReduced } from '../../src/risk/index.js';
 import { randomGdBeta, randomLtb, randomLsa, randomProblem, relDiff, relDiffArray } from '../helpers/problems.js';
@@ -112,6 +112,12 @@ describe('reduced ↔ raw and the packing θ = (β_m, p, Q)', () => {
     expect(Array.from(back.p)).toEqual(Array.from(red.p));
     expect(Array.from(back.Q.data)).toEqual(Array.from(red.Q.data));
     expect(Array.from(back.betaM)).toEqual(Array.from(red.betaM)); // zeros for LSA
+    // viewReduced: the same parameters as views into θ (no copies)
+    const zero = new Float64Array(d);
+    const view = viewReduced(theta, d, kind, zero);
+    expect(Array.from(packReduced(view, kind))).toEqual(Array.from(theta));
+    expect(view.Q.data.buffer).toBe(theta.buffer);
+    if (kind === 'lsa') expect(view.betaM).toBe(zero);
   });
 
   test.prop([dims, seeds, fc.integer({ min: 1, max: 3 })], { numRuns: 40 })(

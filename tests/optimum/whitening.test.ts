@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/linalg/index.js';
-import { unpackReduced } from '../../src/models/index.js';
+import { makeProblem, reducedSize, unpackReduced } from '../../src/models/index.js';
 import { riskReduced } from '../../src/risk/index.js';
 import { balance, whitenedHvp, whitenedObjective, Whitening } from '../../src/optimum/index.js';
 import { directionalDerivative, inner } from '../helpers/finiteDiff.js';
@@ -28,6 +28,22 @@ describe('Whitening', () => {
       // the balancing term vanishes on balanced points: the risk is unchanged there
       const bal = balance(Float64Array.from(hat), 3, kind);
       expect(relDiff(fw(bal, g), riskReduced(p, unpackReduced(w.fromHat(bal), 3, kind)).risk)).toBeLessThan(1e-13);
+    }
+  });
+
+  it('the three maps are consistent at sizes that exercise every branch of the four-at-a-time loops (d = 1, 6, 9; H = I, diagonal C)', () => {
+    for (const [d, prob] of [[1, randomProblem(new Rng(7), 1, 5, { betaScale: 2 })], [6, randomProblem(new Rng(8), 6, 5, { betaScale: 2 })], [9, randomProblem(new Rng(9), 9, 5, { betaScale: 2 })], [6, makeProblem({ d: 6, M: 5, H: 1, Psi: 1, sigma2: 0.25, betaStar: 3 })]] as const) {
+      for (const kind of ['lsa', 'ltb'] as const) {
+        const w = new Whitening(prob, kind);
+        const n = reducedSize(d, kind);
+        const x = Float64Array.from({ length: n }, () => rng.normal());
+        const y = Float64Array.from({ length: n }, () => rng.normal());
+        const back = w.fromHat(w.toHat(x));
+        for (let i = 0; i < n; i++) expect(Math.abs(back[i]! - x[i]!)).toBeLessThan(1e-12 * (1 + Math.abs(x[i]!)));
+        // ∇_θ̂ = T⁻ᵀ∇_θ is the adjoint of θ = T⁻¹θ̂: ⟨T⁻ᵀy, x⟩ = ⟨y, T⁻¹x⟩
+        const lhs = inner(w.gradToHat(y), x);
+        expect(Math.abs(lhs - inner(y, w.fromHat(x)))).toBeLessThan(1e-12 * (1 + Math.abs(lhs)) * n);
+      }
     }
   });
 
