@@ -7,14 +7,15 @@
  *   `dop853` adaptive, or fixed-step when `dt` is given);
  * - `rosenbrock`: RODAS4 with the structured exact linear solver of `stiff.ts` (GD flows) or a dense
  *   forward-difference Jacobian (attention/ZFB flows, small n only);
+ * - `bdf`: the variable-order BDF/NDF of `ode/bdf.ts` with the same linear solvers (the structured
+ *   exact one for GD flows: the Jacobian is kept over steps and refactored only when c = h/α_k moves);
  * - `rosw` (GD flows): the Rosenbrock-W path in the coordinates of the exponential form — ROS34PW2
  *   (a W-method: order 3 with any W) with the O(d²) structured W of `wsolver.ts` while the Γ–β₀
  *   coupling is stiff, then RODAS4 with the same W (see `runGd`);
  * - `etd2`, `etd3`, `etd4`: exponential integrators in the eigenbasis of the Hessian at the optimum
  *   (`gdbetaExponential.ts`; GD flows only);
- * - `hybrid` (GD-β): etd4, and once etd4 is stability-limited by the β₀-driven part of the flow,
- *   the Rosenbrock-W path (d ≥ 32 with a general Ψ, d ≥ 128 with Ψ = ψ²I) or RODAS4 with the exact
- *   structured Jacobian and back to etd4 (smaller d) — see `runGd` for the rules;
+ * - `hybrid` (GD-β): etd4, or BDF with the exact structured solver for a stiff β₀-driven transient —
+ *   from the start when the β₀-driven stiffness at θ₀ is large, else when etd4 stalls; see `runGd`;
  * - `auto`: `hybrid` for GD-β, `etd4` for GD-0 (linear: exact) or with a fixed step, `rosenbrock`
  *   for attention flows with n ≤ {@link AUTO_DENSE_MAX}, else `tsit5`, and `dop853` for ZFB (tight
  *   conservation). `FlowRun.methodReason` says which rule chose the method (and, for `hybrid`, the
@@ -22,11 +23,12 @@
  *
  * Why hybrid (issue 12, bench/flow/RESULTS.md "Family benchmark", "Large-d targets"): etd4 treats the
  * state-dependent part N of the flow explicitly, so it is stability-limited while the rank-one
- * β₀-driven term 2κΛΓ̃uuᵀ (u = Λ(β̃* − β̃₀)) is large — large ‖β*‖ made it take 10⁴–10⁵ steps. RODAS4
- * with the exact structured Jacobian (`stiff.ts`) has no such limit but costs O(d³) per step (a d×d
- * Schur complement, plus eigh(B′) for a general Ψ), which dominated at d ≥ 32–64; the W path keeps
- * the stiff parts in a W whose systems cost O(d²) and refreshes its one eigendecomposition rarely.
- *
+ * β₀-driven term 2κΛΓ̃uuᵀ (u = Λ(β̃* − β̃₀)) is large — large ‖β*‖ made it take 10⁴–10⁵ steps. BDF
+ * with the exact structured Jacobian (`stiff.ts`) has no such limit; it needs 1–3 gradient
+ * evaluations and solves per step (RODAS4: 6) and refactors I − cJ (an eigh and a d×d Schur
+ * complement, O(d³)) only every few steps, so it replaced RODAS4 and the Rosenbrock-W path as the
+ * stiff phase: 2–3× faster on the family's stiff problems, 4–6× at d = 48–64.
+
  * "Converged" (GD flows, no tEnd): ‖θ − θ*‖ ≤ convergedDistance·(1 + ‖θ*‖) and R − R* ≤
  * convergedGap·R*, judged on the endpoint; `FlowRun.statusNote` states the rule and the measured
  * values. A run with tEnd that sits exactly at the optimum (an exact fixed point) stops there as
@@ -93,12 +95,12 @@ export const DEFAULT_CONVERGED_GAP = 1e-10;
  */
 export const DEFAULT_CONVERGED_DISTANCE = 1e-8;
 /**
- * The Rosenbrock-W path (`rosw`, and `hybrid` after etd4 stalls) leaves ROS34PW2 for RODAS4 once
+ * The Rosenbrock-W path (method `rosw`) leaves ROS34PW2 for RODAS4 once
  * h·ρ_C ≤ W_COUPLED_SWITCH and ρ_C ≤ W_COUPLED_SWITCH·max ρ_C (the largest on the path), ρ_C ≥ ‖J_Γβ‖
  * the Γ–β₀ coupling of the Jacobian (`wsolver.ts`), and the offset error ê is below the error
  * tolerance (RMS of ê_k/(atol + rtol·|β̂*_k + ê_k|) ≤ 1): from then
  * on W is the Jacobian but for the lagged 𝒬̂ (relative mismatch ≤ `W_REFRESH`), and RODAS4's order 4
- * pays. Measured on the bench/flow/large.ts problems random#1, #2 at d = 64 (whole hybrid run): 1e-3 → 995,
+ * pays. Measured on the bench/flow/large.ts problems random#1, #2 at d = 64 (whole run, when hybrid still used this path): 1e-3 → 995,
  * 917 steps; 1e-2 → 982; 0.1 → 872, 838; 0.3 → 878; 1 → 1322 (RODAS4 then loses order to the
  * coupling left in W − J).
  */
