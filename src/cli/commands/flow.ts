@@ -1,6 +1,6 @@
 /**
  * `linear-icl flow --problem P.json [--model gd-beta|gd-0|ltb|lsa|zfb] [--init zero|random|E.json]
- *  [--seed S] [--method auto|hybrid|euler|rk4|bosh3|dopri5|tsit5|dop853|rosenbrock|rosw|etd2|etd3|etd4] [--rtol R]
+ *  [--seed S] [--method auto|hybrid|euler|rk4|bosh3|dopri5|tsit5|dop853|rosenbrock|bdf|rosw|etd2|etd3|etd4] [--rtol R]
  *  [--atol A] [--dt H] [--t-end T | --until-converged] [--out DIR] [--json]` — integrate an exact
  * population gradient flow (math.md §4) and print its verdict and work counters.
  *
