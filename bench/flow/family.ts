@@ -17,7 +17,8 @@
  * Run: `npx tsx bench/flow/family.ts` (prints a Markdown section; append it to RESULTS.md by hand).
  * Env: BENCH_FAMILY_N (problems, default 30), BENCH_FAMILY_BIG (d = 256 problems, default 1),
  * BENCH_FAMILY_BUDGET, BENCH_FAMILY_SEED (default 20261206, the family `auto`'s thresholds were
- * measured on; another seed draws a fresh family from the same distributions, to check them).
+ * measured on; another seed draws a fresh family from the same distributions, to check them),
+ * BENCH_FAMILY_LARGE_ONLY=1 (only d ≥ 32 with cond(H) ≥ 1e3, the ≥ 10× target's problems).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,11 +36,13 @@ const BIG = Number(process.env.BENCH_FAMILY_BIG ?? '1');
 const BUDGET = Number(process.env.BENCH_FAMILY_BUDGET ?? '5');
 /** The family's seed: 20261206 is the family the defaults were measured on; any other draws a fresh one to check them. */
 const SEED = Number(process.env.BENCH_FAMILY_SEED ?? '20261206');
+/** BENCH_FAMILY_LARGE_ONLY=1: only the problems of the ≥ 10× target (d ≥ 32, cond(H) ≥ 1e3), e.g. with a longer cap; ours: auto only. */
+const LARGE_ONLY = process.env.BENCH_FAMILY_LARGE_ONLY === '1';
 const RTOL = 1e-6;
 const ATOL = 1e-10;
 const GAP = 1e-10;
 const DENSE_JAC_MAX = 1100;
-const OURS: FlowMethod[] = ['auto', 'bdf', 'etd4', 'etd3', 'rosenbrock', 'rosw'];
+const OURS: FlowMethod[] = process.env.BENCH_FAMILY_LARGE_ONLY === '1' ? ['auto'] : ['auto', 'bdf', 'etd4', 'etd3', 'rosenbrock', 'rosw'];
 const SCIPY = ['BDF', 'LSODA', 'Radau'];
 const DS = [4, 6, 8, 12, 16, 24, 32, 48, 64];
 
@@ -108,7 +111,7 @@ function ours(p: Problem, method: FlowMethod): Res {
     const v = run.verdict;
     const gap = v.kind === 'gd' ? v.gap : NaN;
     const dist = v.kind === 'gd' ? v.distanceToOptimum : NaN;
-    return { solver: `ours ${method}`, status: run.status, seconds: (performance.now() - t0) / 1000, nfev: run.nfev, steps: run.steps, gapRel: gap / run.optimalRisk, dist, note: method === 'auto' ? run.methodReason.replace(/^auto: GD-β flow: .*?;/, '').trim() : '' };
+    return { solver: `ours ${method}`, status: run.status, seconds: (performance.now() - t0) / 1000, nfev: run.nfev, steps: run.steps, gapRel: gap / run.optimalRisk, dist, note: method === 'auto' ? run.methodReason.replace(/^auto: GD-β flow: hybrid \([^)]*\); /, '').trim() : '' };
   } catch (e) {
     if (e instanceof Budget) return { solver: `ours ${method}`, status: 'budget', seconds: BUDGET, nfev: NaN, steps: NaN, gapRel: NaN, dist: NaN, note: '' };
     throw e;
@@ -174,7 +177,7 @@ const median = (xs: number[]): number => {
 };
 
 const started = performance.now();
-const cases = draw();
+const cases = draw().filter((c) => !LARGE_ONLY || (c.d >= 32 && c.condH >= 1e3));
 const sc = scipy(cases);
 const lines: string[] = [];
 const ratios: { id: string; ratio: number; bound: '' | '≥' | '≤'; large: boolean }[] = [];
@@ -213,7 +216,7 @@ lines.push(`## Family benchmark (issue 12 item 1)`);
 lines.push('');
 lines.push(`Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npx tsx bench/flow/family.ts\` (BENCH_FAMILY_N=${N}, BENCH_FAMILY_BIG=${BIG}, BENCH_FAMILY_BUDGET=${BUDGET}). Node ${process.version}; Python ${versions.python}, numpy ${versions.numpy}, scipy ${versions.scipy}. Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(', ')} (2-core shared machine: noisy). Total bench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 lines.push('');
-lines.push(`Problems: ${N} drawn by \`randomProblem\` from seed ${SEED}${SEED === 20261206 ? " (the family auto's thresholds were measured on)" : ' (a fresh family: the defaults were not tuned on it)'} (see the module comment of bench/flow/family.ts for the distributions) plus ${BIG} at d = 256, Ψ = ψ²I. Stopping rule for every solver: ‖θ − θ*‖ ≤ 1e-8·(1 + ‖θ*‖) and R − R* ≤ 1e-10·R*. rtol 1e-6, atol 1e-10 for all. **Each run is capped at ${BUDGET} s of wall time** (status 'budget'); scipy's implicit methods get the analytic dense Jacobian for n ≤ ${DENSE_JAC_MAX}, else finite differences. Our auto time is the median of 3 runs when under 1 s; the others are single runs.`);
+lines.push(`Problems: ${LARGE_ONLY ? `the ${cases.length} with d ≥ 32 and cond(H) ≥ 1e3 of ` : ''}${N} drawn by \`randomProblem\` from seed ${SEED}${SEED === 20261206 ? " (the family auto's thresholds were measured on)" : ' (a fresh family: the defaults were not tuned on it)'} (see the module comment of bench/flow/family.ts for the distributions) plus ${BIG} at d = 256, Ψ = ψ²I. Stopping rule for every solver: ‖θ − θ*‖ ≤ 1e-8·(1 + ‖θ*‖) and R − R* ≤ 1e-10·R*. rtol 1e-6, atol 1e-10 for all. **Each run is capped at ${BUDGET} s of wall time** (status 'budget'); scipy's implicit methods get the analytic dense Jacobian for n ≤ ${DENSE_JAC_MAX}, else finite differences. Our auto time is the median of 3 runs when under 1 s; the others are single runs.`);
 lines.push('');
 lines.push(`**Ratio t(scipy best converged)/t(ours auto)** over ${ratios.length} problems: median ${median(all).toFixed(2)} (median over the ${exact.length} problems where both converged: ${exact.length ? median(exact).toFixed(2) : '—'}); worst ${worst.bound}${worst.ratio.toFixed(2)} (${worst.id}). Problems with auto faster than scipy's best: ${ratios.filter((r) => r.ratio > 1).length}/${ratios.length}. Bounds: ${ratios.filter((r) => r.bound === '≥').length} problems where no scipy method converged within the cap (ratio ≥ cap/ours), ${ratios.filter((r) => r.bound === '≤').length} where auto did not converge (ratio ≤ scipy/cap). Neither auto nor any scipy method converged within the cap (no ratio): ${bothFailed.length === 0 ? 'none' : bothFailed.join('; ')}.`);
 const big = ratios.filter((r) => r.large);
