@@ -28,7 +28,7 @@
  * evaluations and solves per step (RODAS4: 6) and refactors I − cJ (an eigh and a d×d Schur
  * complement, O(d³)) only every few steps, so it replaced RODAS4 and the Rosenbrock-W path as the
  * stiff phase: 2–3× faster on the family's stiff problems, 4–6× at d = 48–64.
-
+ *
  * "Converged" (GD flows, no tEnd): ‖θ − θ*‖ ≤ convergedDistance·(1 + ‖θ*‖) and R − R* ≤
  * convergedGap·R*, judged on the endpoint; `FlowRun.statusNote` states the rule and the measured
  * values. A run with tEnd that sits exactly at the optimum (an exact fixed point) stops there as
@@ -41,6 +41,7 @@ import { attentionFlow, attentionInitialState, RANDOM_ATTENTION_SCALE, type Atte
 import { gdBetaExponentialProblem } from './gdbetaExponential.js';
 import { gdBetaFlow, gdBetaInitialState, type GdBetaFlow } from './gdbetaFlow.js';
 import {
+  bdf,
   bosh3,
   ConstantStepSize,
   denseJacobianSolver,
@@ -54,7 +55,6 @@ import {
   rk4,
   rodas4,
   ros34pw2,
-  bdf,
   rosenbrock,
   solve,
   tsit5,
@@ -318,7 +318,8 @@ function integrateOde(
   };
 }
 
-function explicitOrRosenbrock(method: Exclude<FlowMethod, 'auto' | 'etd2' | 'etd3' | 'etd4'>, n: number, field: VectorField, dt: number | undefined, structured: LinearSolverProvider | null): Method {
+/** The Method of a requested explicit tableau, RODAS4 or BDF (`structured`: the GD flows' exact solver, else a dense FD Jacobian). */
+function generalMethod(method: Exclude<FlowMethod, 'auto' | 'etd2' | 'etd3' | 'etd4'>, n: number, field: VectorField, dt: number | undefined, structured: LinearSolverProvider | null): Method {
   if (method === 'rosenbrock' || method === 'bdf') {
     const linearSolver = structured ?? denseJacobianSolver(finiteDifferenceJacobian(field, n), n);
     return method === 'bdf' ? bdf({ linearSolver }) : rosenbrock(rodas4, { linearSolver });
@@ -396,7 +397,7 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
     const R = flow.optimalRisk;
     const target = convergedGap * R;
     const stop = tEnd === undefined ? (_y: Float64Array, gap: number) => gap <= target : null;
-    const m = explicitOrRosenbrock(method as Exclude<FlowMethod, 'auto' | 'etd2' | 'etd3' | 'etd4'>, flow.n, flow.field, dt, null);
+    const m = generalMethod(method as Exclude<FlowMethod, 'auto' | 'etd2' | 'etd3' | 'etd4'>, flow.n, flow.field, dt, null);
     const run = integrateOde(flow.field, y0, m, { rtol, atol, dt, dtMax: options.dtMax, tEnd, maxSteps, saveStates: true }, flow.gap, stop, undefined, onStep);
     const verdict = zfbVerdict(flow, run.ys, Float64Array.from(run.values, (g) => g + R));
     return finish(model, method, run, R, flow.toLsa(run.y), { kind: 'zfb', ...verdict }, started);
@@ -420,7 +421,7 @@ export function runFlow(problem: Problem, options: RunFlowOptions = {}): FlowRun
   const y0 = attentionInitialState(flow, init as 'zero' | 'random' | Lsa | Ltb, seed, options.initScale ?? RANDOM_ATTENTION_SCALE);
   const method = requested === 'auto' ? (flow.n <= AUTO_DENSE_MAX ? 'rosenbrock' : 'tsit5') : requested;
   const R = gd.optimalRisk;
-  const m = explicitOrRosenbrock(method as Exclude<FlowMethod, 'auto' | 'etd2' | 'etd3' | 'etd4'>, flow.n, flow.field, dt, null);
+  const m = generalMethod(method as Exclude<FlowMethod, 'auto' | 'etd2' | 'etd3' | 'etd4'>, flow.n, flow.field, dt, null);
   // RMS(∇R) < convergedGrad is the ode/ steady-state test on ‖f‖_rms.
   const run = integrateOde(flow.field, y0, m, { rtol, atol, dt, dtMax: options.dtMax, tEnd, maxSteps, saveStates: false }, (y) => flow.risk(y) - R, null, tEnd === undefined ? convergedGrad : undefined, onStep);
   const verdict = attentionVerdict(flow, gd, run.y, Float64Array.from(run.values, (g) => g + R));
@@ -737,7 +738,7 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     const r = runEtd(y0, 0, undefined, false, method);
     run = { ...r.part, y: r.y };
   } else {
-    const m = explicitOrRosenbrock(method, n, flow.field, o.dt, gdBetaLinearSolver(flow));
+    const m = generalMethod(method, n, flow.field, o.dt, gdBetaLinearSolver(flow));
     const stop = (y: Float64Array, gap: number): boolean => {
       const dist = flow.distance(y);
       return untilConverged ? met(dist, gap) : atOptimum(dist, gap);
