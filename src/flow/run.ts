@@ -27,7 +27,8 @@
  * with the exact structured Jacobian (`stiff.ts`) has no such limit; it needs 1–3 gradient
  * evaluations and solves per step (RODAS4: 6) and refactors I − cJ (an eigh and a d×d Schur
  * complement, O(d³)) only every few steps, so it replaced RODAS4 and the Rosenbrock-W path as the
- * stiff phase: 2–3× faster on the family's stiff problems, 4–6× at d = 48–64.
+ * stiff phase: 3–5.5× faster on the family's stiff problems at d = 12–48, 1.5× on its d = 64 one
+ * (bench/flow/RESULTS.md, quiet machine, same problems).
  *
  * "Converged" (GD flows, no tEnd): ‖θ − θ*‖ ≤ convergedDistance·(1 + ‖θ*‖) and R − R* ≤
  * convergedGap·R*, judged on the endpoint; `FlowRun.statusNote` states the rule and the measured
