@@ -4,7 +4,8 @@
  */
 import { InputError } from '../errors.js';
 import { FLOW_METHODS, FLOW_MODELS, type FlowMethod, type FlowModel } from '../flow/index.js';
-import { OPTIMUM_KINDS, type OptimumKind } from '../optimum/index.js';
+import { OPTIMUM_CLASSES, type OptimumClass } from '../optimum/index.js';
+import { GD_MULTISTEP_MAX_STEPS } from '../risk/index.js';
 import { TRAIN_MODELS, TRAIN_OPTIMIZERS, TRAIN_SAMPLERS, type TrainModel, type TrainOptimizer } from '../train/index.js';
 import { CLAIM_IDS } from '../verify/index.js';
 
@@ -20,11 +21,16 @@ export interface RiskTask {
   readonly estimator?: unknown;
 }
 
-/** The optimum of a class (closed form for GD-β/GD-0, numerical multi-start for LSA/LTB). */
+/**
+ * The optimum of a class (closed form for GD-β/GD-0, numerical multi-start for LSA/LTB and for
+ * L-step GD-β, `gd-multistep` with `steps` — which can be an axis).
+ */
 export interface OptimumTask {
   readonly kind: 'optimum';
   /** The class. */
-  readonly class: OptimumKind;
+  readonly class: OptimumClass;
+  /** The number of GD steps L of `gd-multistep`, 1…3 (required there, refused elsewhere). */
+  readonly steps?: number;
   /** Largest d accepted for LSA/LTB. @defaultValue 100 (src/optimum's `MAX_DIMENSION`) */
   readonly maxDimension?: number;
 }
@@ -121,7 +127,7 @@ const estimatorJson: FieldCheck = (v, field) => {
 /** The options of each task kind and the check of each (keys = what `task`, `base` and `axes` may set). */
 const TASK_FIELDS: Readonly<Record<TaskKind, Readonly<Record<string, FieldCheck>>>> = {
   risk: { class: oneOf(['gd-beta', 'gd-0']), estimator: estimatorJson },
-  optimum: { class: oneOf(OPTIMUM_KINDS), maxDimension: intIn(1, 1000) },
+  optimum: { class: oneOf(OPTIMUM_CLASSES), steps: intIn(1, GD_MULTISTEP_MAX_STEPS), maxDimension: intIn(1, 1000) },
   flow: {
     model: oneOf(FLOW_MODELS), method: oneOf(FLOW_METHODS), rtol: positive, atol: positive, maxSteps: intIn(1, 1e9),
     convergedGap: positive, convergedDistance: positive,
@@ -155,7 +161,11 @@ export function validateTask(kind: TaskKind, task: Readonly<Record<string, unkno
       }
       return;
     case 'optimum':
-      if (task.class === undefined) throw new InputError(`${field}.class`, `is required: one of ${OPTIMUM_KINDS.join(', ')}`);
+      if (task.class === undefined) throw new InputError(`${field}.class`, `is required: one of ${OPTIMUM_CLASSES.join(', ')}`);
+      if (task.class === 'gd-multistep' && task.steps === undefined) {
+        throw new InputError(`${field}.steps`, `is required with class gd-multistep (the number of GD steps L, 1..${GD_MULTISTEP_MAX_STEPS}; it may be an axis)`);
+      }
+      if (task.class !== 'gd-multistep' && task.steps !== undefined) throw new InputError(`${field}.steps`, `applies to class gd-multistep only, not to ${String(task.class)}`);
       return;
     case 'verify':
       if (task.claim === undefined) throw new InputError(`${field}.claim`, `is required: one of ${CLAIM_IDS.join(', ')}`);

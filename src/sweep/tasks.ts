@@ -39,6 +39,10 @@ function riskTask(problem: Problem, task: RiskTask): TaskResult {
 }
 
 function optimumTask(problem: Problem, task: OptimumTask, seed: number): TaskResult {
+  if (task.class === 'gd-multistep') {
+    const m = optimum(problem, 'gd-multistep', { steps: task.steps, seed });
+    return { risk: m.risk, steps: m.steps, gradNorm: m.gradNorm, spread: m.spread, best: m.best, starts: m.starts.length };
+  }
   const opt = optimum(problem, task.class, { seed, ...(task.maxDimension !== undefined ? { maxDimension: task.maxDimension } : {}) });
   if (opt.kind === 'gd-beta' || opt.kind === 'gd-0') return { risk: opt.risk };
   return {

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { makeProblem } from '../../src/models/index.js';
+import { optimumGdBeta } from '../../src/risk/index.js';
 import {
-  gridPoint, lineOutcome, mergeResults, parseGrid, parseShard, pointSeed, problemSpecOf, readResultFile, runSweep, shardIndices, spectrumOf,
+  gridPoint, lineOutcome, mergeResults, parseGrid, PROBLEM_DEFAULTS, parseShard, pointSeed, problemSpecOf, readResultFile, runSweep, shardIndices, spectrumOf,
   sweepFigure, type ResultLine,
 } from '../../src/sweep/index.js';
 
@@ -41,6 +42,9 @@ describe('parseGrid', () => {
     [{ task: { kind: 'risk' } }, /^task\.class: give exactly one of class/],
     [{ task: { kind: 'risk', class: 'lsa' } }, /^task\.class: must be one of gd-beta, gd-0/],
     [{ task: { kind: 'optimum' } }, /^task\.class: is required/],
+    [{ task: { kind: 'optimum', class: 'gd-multistep' } }, /^task\.steps: is required with class gd-multistep/],
+    [{ task: { kind: 'optimum', class: 'lsa', steps: 2 } }, /^task\.steps: applies to class gd-multistep only, not to lsa/],
+    [{ task: { kind: 'optimum', class: 'gd-multistep', steps: 4 } }, /^task\.steps: must be an integer in \[1, 3\]/],
     [{ task: { kind: 'flow', rtol: -1 } }, /^task\.rtol: must be a positive number/],
     [{ task: { kind: 'flow', tEnd: 3 } }, /^task\.tEnd: not an option of task 'flow'/],
     [{ task: { kind: 'verify', claim: 'ZWB-9' } }, /^task\.claim: must be one of ZWB-1/],
@@ -142,6 +146,20 @@ describe('runSweep (worker threads, from src under vitest)', () => {
     if (bad.status !== 'error') throw new Error('unreachable');
     expect(bad.error.kind).toBe('input');
     expect(bad.error.message).toMatch(/^task\.estimator\.Gamma: /);
+  }, 60_000);
+
+  it('the optimum task runs gd-multistep with steps as an axis: L = 1 is the closed-form R*_GDβ, more steps lower the risk', async () => {
+    const g = parseGrid({ base: { d: 2, M: 6, sigma2: 0.25, betaNorm: 1, cond: 4 }, axes: { steps: [1, 2] }, task: { kind: 'optimum', class: 'gd-multistep' }, seed: 3 });
+    const lines: ResultLine[] = [];
+    const s = await runSweep(g, { workers: 1, onLine: (l) => lines.push(l) });
+    expect(s).toMatchObject({ ran: 2, errors: 0 });
+    lines.sort((x, y) => x.index - y.index);
+    const risks = lines.map((l) => (l.status === 'ok' ? (l.result.risk as number) : NaN));
+    expect(lines.map((l) => (l.status === 'ok' ? l.result.steps : l.error))).toEqual([1, 2]);
+    // independent route for L = 1: the closed-form optimum of the risk module on the same point's problem
+    const rStar = optimumGdBeta(makeProblem(problemSpecOf({ ...PROBLEM_DEFAULTS, d: 2, M: 6, sigma2: 0.25, betaNorm: 1, cond: 4 }, lines[0]!.seed))).risk;
+    expect(Math.abs(risks[0]! - rStar)).toBeLessThanOrEqual(1e-10 * rStar);
+    expect(risks[1]!).toBeLessThan(risks[0]!);
   }, 60_000);
 
   it('runSweep refuses bad options, naming them', async () => {
