@@ -20,6 +20,7 @@
  * Rodas4 is a Rosenbrock (not a W-) method, so the exact coupling is what keeps its order.
  */
 import { eigh, gemm, lu, luSolve, type LUFactor, type Matrix } from '../linalg/index.js';
+import { allocDiagRankOneRows, factorDiagRankOneRows, solveDiagRankOneRows } from './diagRankOneRows.js';
 import type { DenseJacobian, LinearSolverProvider, LinearSolverStats } from './ode/index.js';
 import { gdBetaDenseHessian, qMatrixEig, type GdBetaFlow } from './gdbetaFlow.js';
 
@@ -47,9 +48,9 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
   const e = new Float64Array(d);
   const u = new Float64Array(d);
   // iso path
-  const invDelta = new Float64Array(d2);
-  const Hrow = new Float64Array(d2); // row i: u ⊘ Δ_i
-  const coef = new Float64Array(d);
+  const rows = allocDiagRankOneRows(d); // 𝒢 = rows of (I + gλ_i(diag(D) + 2κuuᵀ))⁻¹
+  const { invDelta, Hrow, coef } = rows;
+  const Dfac = new Float64Array(d);
   // general path
   let Umat: Matrix = sq();
   const denom = new Float64Array(d2);
@@ -81,13 +82,7 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
   /** out = 𝒢(R), R and out [d, d] (out ≠ R). */
   const applyG = (out: Float64Array, R: Float64Array): void => {
     if (iso) {
-      for (let i = 0; i < d; i++) {
-        const row = i * d;
-        let s = 0;
-        for (let j = 0; j < d; j++) s += R[row + j]! * Hrow[row + j]!;
-        const f = coef[i]! * s;
-        for (let j = 0; j < d; j++) out[row + j] = R[row + j]! * invDelta[row + j]! - f * Hrow[row + j]!;
-      }
+      solveDiagRankOneRows(rows, out, R);
       return;
     }
     gemm(Rhat, { rows: d, cols: d, data: R }, Umat);
@@ -195,19 +190,8 @@ export function gdBetaLinearSolver(flow: GdBetaFlow): LinearSolverProvider {
     const c = cState;
     if (iso) {
       // B' = diag(D) + 2κuuᵀ, D_j = 2κψ²λ_j² + 2cλ_j; G_i = (Δ_i + α_i uuᵀ)⁻¹ with Δ_i = 1 + gλ_iD.
-      for (let i = 0; i < d; i++) {
-        const row = i * d;
-        const alpha = g * lam[i]! * 2 * kappa;
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          const Dj = 2 * kappa * psi2! * lam[j]! * lam[j]! + 2 * c * lam[j]!;
-          const inv = 1 / (1 + g * lam[i]! * Dj);
-          invDelta[row + j] = inv;
-          Hrow[row + j] = u[j]! * inv;
-          s += u[j]! * u[j]! * inv;
-        }
-        coef[i] = alpha / (1 + alpha * s);
-      }
+      for (let j = 0; j < d; j++) Dfac[j] = 2 * kappa * psi2! * lam[j]! * lam[j]! + 2 * c * lam[j]!;
+      factorDiagRankOneRows(rows, lam, g, kappa, Dfac, u);
     } else {
       for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) denom[i * d + j] = 1 + g * lam[i]! * bVals[j]!;
     }

@@ -37,6 +37,7 @@ import { eigh, gemm, type Matrix } from '../linalg/index.js';
 import type { LinearSolverProvider, LinearSolverStats } from './ode/index.js';
 import type { GdBetaExponential } from './gdbetaExponential.js';
 import { qMatrixEig, type GdBetaFlow } from './gdbetaFlow.js';
+import { allocDiagRankOneRows, factorDiagRankOneRows, solveDiagRankOneRows } from './diagRankOneRows.js';
 
 /**
  * Refresh 𝒬̂ when the estimated relative mismatch ‖S‖₂ of the β₀-block (module comment) exceeds this
@@ -80,10 +81,9 @@ export function gdBetaWSolver(flow: GdBetaFlow, ex: GdBetaExponential): GdBetaWS
 
   const stats: GdBetaWSolverStats = { jacobianEvaluations: 0, factorizations: 0, linearSolves: 0, refreshes: 0 };
   const sq = (): Matrix => ({ rows: d, cols: d, data: new Float64Array(d2) });
-  // Γ-block factors: invDelta_ij = 1/Δ_ij, Hrow_i = û ⊘ Δ_i, coef_i = α_i/(1 + α_i ûᵀΔ_i⁻¹û)
-  const invDelta = new Float64Array(d2);
-  const Hrow = new Float64Array(d2);
-  const coef = new Float64Array(d);
+  // Γ-block factors (diagRankOneRows.ts): invDelta_ij = 1/Δ_ij, Hrow_i = û ⊘ Δ_i, coef_i = α_i/(1 + α_i ûᵀΔ_i⁻¹û)
+  const rows = allocDiagRankOneRows(d);
+  const { invDelta, Hrow, coef } = rows;
   const e = new Float64Array(d);
   const u = new Float64Array(d);
   const uh = new Float64Array(d);
@@ -244,19 +244,7 @@ export function gdBetaWSolver(flow: GdBetaFlow, ex: GdBetaExponential): GdBetaWS
       }
     }
     for (let j = 0; j < d; j++) Dj[j] = sigma[j]! + 2 * dc * lhatDiag[j]!;
-    for (let i = 0; i < d; i++) {
-      const gl = g * lam[i]!;
-      const alpha = 2 * kappa * gl;
-      const row = i * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const inv = 1 / (1 + gl * Dj[j]!);
-        invDelta[row + j] = inv;
-        Hrow[row + j] = uh[j]! * inv;
-        s += uh[j]! * uh[j]! * inv;
-      }
-      coef[i] = alpha / (1 + alpha * s);
-    }
+    factorDiagRankOneRows(rows, lam, g, kappa, Dj, uh);
     if (!hasBeta) return true;
     fillY(z);
     // p = Pu = u − κΛΓ̃u, Γ̃u = Yû
@@ -286,17 +274,6 @@ export function gdBetaWSolver(flow: GdBetaFlow, ex: GdBetaExponential): GdBetaWS
     return true;
   };
 
-  /** out = 𝒜⁻¹R, 𝒜 = I − gW_ΓΓ, row by row (Sherman–Morrison); R, out [d, d] (may alias). */
-  const solveGamma = (out: Float64Array, R: Float64Array): void => {
-    for (let i = 0; i < d; i++) {
-      const row = i * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += R[row + j]! * Hrow[row + j]!;
-      const f = coef[i]! * s;
-      for (let j = 0; j < d; j++) out[row + j] = R[row + j]! * invDelta[row + j]! - f * Hrow[row + j]!;
-    }
-  };
-
   /** out = 𝒟⁻¹r, 𝒟 = I + 2g𝒬̂ = V·diag(1 + 2gω)·Vᵀ. out ≠ r. */
   const solveBeta = (out: Float64Array, r: Float64Array): void => {
     if (V === null) {
@@ -322,7 +299,7 @@ export function gdBetaWSolver(flow: GdBetaFlow, ex: GdBetaExponential): GdBetaWS
     stats.linearSolves++;
     const xG = out.subarray(0, d2);
     if (!hasBeta || !coupled) {
-      solveGamma(xG, rhs);
+      solveDiagRankOneRows(rows, xG, rhs); // x = 𝒜⁻¹r, 𝒜 = I − gW_ΓΓ
       if (hasBeta) solveBeta(out.subarray(d2), rhs.subarray(d2));
       return;
     }

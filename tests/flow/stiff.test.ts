@@ -9,6 +9,7 @@ import { lu, luSolve, randomOrthogonal, Rng, spdFromSpectrum } from '../../src/l
 import { makeProblem, type Problem } from '../../src/models/index.js';
 import { gdBetaDenseJacobian, gdBetaFlow, gdBetaInitialState, gdBetaLinearSolver, runFlow, type GdFlowVariant } from '../../src/flow/index.js';
 import { dopri5, finiteDifferenceJacobian, solve } from '../../src/flow/ode/index.js';
+import { allocDiagRankOneRows, factorDiagRankOneRows, solveDiagRankOneRows } from '../../src/flow/diagRankOneRows.js';
 import { randomVector, relDiffArray, toRows } from '../helpers/problems.js';
 
 function conditioned(seed: number, d: number, logCond: number, iso: boolean): Problem {
@@ -64,6 +65,31 @@ describe('structured linear solver of I − γhJ (exact Γ–β₀ coupling)', (
     const x2 = new Float64Array(n);
     ls.solve(x2, rhs);
     expect(relDiffArray(x2, luSolve(new Float64Array(n), F2, rhs))).toBeLessThan(1e-11);
+  });
+});
+
+describe('diagRankOneRows: row i solves x_i(I + gλ_i(diag(D) + 2κuuᵀ)) = r_i', () => {
+  it('matches a dense LU of each row matrix', () => {
+    const rng = new Rng(91);
+    const d = 5;
+    const lam = Float64Array.from({ length: d }, () => 0.1 + rng.uniform());
+    const D = Float64Array.from({ length: d }, () => rng.uniform());
+    const u = Float64Array.from({ length: d }, () => rng.normal());
+    const [g, kappa] = [3.7, 1.25];
+    const f = allocDiagRankOneRows(d);
+    factorDiagRankOneRows(f, lam, g, kappa, D, u);
+    const R = Float64Array.from({ length: d * d }, () => rng.normal());
+    const X = new Float64Array(d * d);
+    solveDiagRankOneRows(f, X, R);
+    for (let i = 0; i < d; i++) {
+      // row i: x A = r with A symmetric, so A x = r
+      const A = Float64Array.from({ length: d * d }, (_, k) => {
+        const [a, b] = [Math.floor(k / d), k % d];
+        return (a === b ? 1 + g * lam[i]! * D[a]! : 0) + g * lam[i]! * 2 * kappa * u[a]! * u[b]!;
+      });
+      const ref = luSolve(new Float64Array(d), lu({ rows: d, cols: d, data: A }), R.subarray(i * d, (i + 1) * d));
+      expect(relDiffArray(X.subarray(i * d, (i + 1) * d), ref)).toBeLessThan(1e-13);
+    }
   });
 });
 
