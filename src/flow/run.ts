@@ -524,6 +524,8 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
   const met = (dist: number, gap: number): boolean => dist <= distTarget && gap <= gapTarget;
   // An exact fixed point: the flow stays there for every t (issue 13: tEnd = 1e300 at the optimum).
   const atOptimum = (dist: number, gap: number): boolean => dist === 0 || (gap === 0 && isolated && dist <= distTarget);
+  /** The stopping test of every phase: the targets until converged, else only an exact fixed point. */
+  const reached = (dist: number, gap: number): boolean => (untilConverged ? met(dist, gap) : atOptimum(dist, gap));
 
   let method: Exclude<FlowMethod, 'auto'>;
   let reason: string;
@@ -558,7 +560,7 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     const stop = (z: Float64Array, gap: number, dt: number): boolean => {
       lastDt = dt;
       const dist = ex!.distance(z);
-      if (untilConverged ? met(dist, gap) : atOptimum(dist, gap)) return true;
+      if (reached(dist, gap)) return true;
       if (stall) {
         dts.push(dt);
         const k = dts.length;
@@ -663,7 +665,7 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
       const stop = (zz: Float64Array, gap: number, dt: number): boolean => {
         dtNext = dt;
         const dist = ex!.distance(zz);
-        if (untilConverged ? met(dist, gap) : atOptimum(dist, gap)) return true;
+        if (reached(dist, gap)) return true;
         const rho = ls.couplingNorm();
         rhoMax = Math.max(rhoMax, rho);
         // To RODAS4 only once the coupling has decayed (in the initial layer h·ρ_C is small because h
@@ -688,16 +690,15 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     return { parts, z, log };
   };
 
-  /** BDF with the exact structured solver (`stiff.ts`) from y at t0 to the end of the run. */
-  const runBdf = (yStart: Float64Array, t0: number, dt0: number | undefined): Integrated => {
-    const stop = (y: Float64Array, gap: number): boolean => {
-      const dist = flow.distance(y);
-      return untilConverged ? met(dist, gap) : atOptimum(dist, gap);
-    };
-    const part = integrateOde(flow.field, yStart, bdf({ linearSolver: gdBetaLinearSolver(flow) }), { ...base, dtMax: o.dtMax, maxSteps: budget(), dt0 }, flow.gap, stop, undefined, o.onStep, t0, stepsSoFar);
+  /** `m` on the plain field from y at t0 to the end of the run (no switching). */
+  const runPlain = (m: Method, yStart: Float64Array, t0: number): Integrated => {
+    const stop = (y: Float64Array, gap: number): boolean => reached(flow.distance(y), gap);
+    const part = integrateOde(flow.field, yStart, m, { ...base, dtMax: o.dtMax, maxSteps: budget() }, flow.gap, stop, undefined, o.onStep, t0, stepsSoFar);
     stepsSoFar += part.steps;
     return part;
   };
+  /** BDF with the exact structured solver (`stiff.ts`) from y at t0 to the end of the run. */
+  const runBdf = (yStart: Float64Array, t0: number): Integrated => runPlain(bdf({ linearSolver: gdBetaLinearSolver(flow) }), yStart, t0);
 
   let run: Integrated;
   if (method === 'hybrid') {
@@ -717,7 +718,7 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
           : `ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) < ${limit}`;
     if (o.dt === undefined && eStart > 0 && stiffStart >= o.hybridBdfStart) {
       reason += `; BDF from the start: ρ_N(θ₀) = ${stiffStart.toPrecision(3)}·λ_max(∇²R*) ≥ ${limit}`;
-      run = runBdf(y0, 0, undefined);
+      run = runBdf(y0, 0);
     } else {
       // etd4 first; its stall detector hands a stiff β₀ transient to BDF, which ends the run.
       const r = runEtd(y0, 0, undefined, true, 'etd4');
@@ -725,7 +726,7 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
       const parts: Integrated[] = [r.part];
       if (r.stalled && r.part.status === 'converged' && stepsSoFar < o.maxSteps) {
         reason += `; etd4 (${why}), then BDF from t = ${r.part.t.toPrecision(3)} (step ${stepsSoFar}, etd4 stability-limited)`;
-        const b = runBdf(r.y, r.part.t, undefined);
+        const b = runBdf(r.y, r.part.t);
         parts.push(b);
         y = b.y;
       } else reason += `; etd4 to the end (${why}; it never stalled)`;
@@ -739,12 +740,7 @@ function runGd(flow: GdBetaFlow, y0: Float64Array, requested: FlowMethod, o: GdR
     const r = runEtd(y0, 0, undefined, false, method);
     run = { ...r.part, y: r.y };
   } else {
-    const m = generalMethod(method, n, flow.field, o.dt, gdBetaLinearSolver(flow));
-    const stop = (y: Float64Array, gap: number): boolean => {
-      const dist = flow.distance(y);
-      return untilConverged ? met(dist, gap) : atOptimum(dist, gap);
-    };
-    run = integrateOde(flow.field, y0, m, { ...base, dtMax: o.dtMax, maxSteps: o.maxSteps }, flow.gap, stop, undefined, o.onStep);
+    run = runPlain(generalMethod(method, n, flow.field, o.dt, gdBetaLinearSolver(flow)), y0, 0);
   }
 
   // Status: 'converged' exactly when the verdict holds.
