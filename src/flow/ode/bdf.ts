@@ -205,7 +205,11 @@ function changeD(ws: BdfWorkspace, k: number, rho: number): void {
   const old = ws.chunk;
   for (let x0 = 0; x0 < n; x0 += BDF_CHUNK) {
     const len = Math.min(BDF_CHUNK, n - x0);
-    for (let i = 0; i < m; i++) old.set(D.subarray(i * n + x0, i * n + x0 + len), i * BDF_CHUNK);
+    for (let i = 0; i < m; i++) {
+      const src = i * n + x0;
+      const dst = i * BDF_CHUNK;
+      for (let x = 0; x < len; x++) old[dst + x] = D[src + x] as number;
+    }
     for (let j = 0; j < m; j++) {
       const dj = j * n + x0;
       for (let x = 0; x < len; x++) {
@@ -351,7 +355,7 @@ export function bdfStepper(method: BdfMethod): Stepper<BdfWorkspace> {
         dy: new Float64Array(n),
         newtonScale: new Float64Array(n),
         err: new Float64Array(n),
-        errAlt: new Float64Array(Math.max(n, w)),
+        errAlt: new Float64Array(n),
         yJ: new Float64Array(n),
         chunk: new Float64Array(w * BDF_CHUNK),
         work: new Float64Array(3 * w * w),
@@ -470,9 +474,8 @@ export function bdfStepper(method: BdfMethod): Stepper<BdfWorkspace> {
       update(ws);
       if (ws.nEqual < k + 1) return 1;
       // Order decision (scipy): error estimates of orders k − 1 and k + 1 from D_k and D_{k+2}.
-      const { D, n, errAlt } = ws;
+      const { D, n, errAlt: alt } = ws;
       const scale = ws.scale as Float64Array;
-      const alt = errAlt.subarray(0, n);
       let errM = Infinity;
       if (k > 1) {
         const ck = ERROR_CONST[k - 1]!;
