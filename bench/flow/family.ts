@@ -42,7 +42,7 @@ const RTOL = 1e-6;
 const ATOL = 1e-10;
 const GAP = 1e-10;
 const DENSE_JAC_MAX = 1100;
-const OURS: FlowMethod[] = process.env.BENCH_FAMILY_LARGE_ONLY === '1' ? ['auto'] : ['auto', 'bdf', 'etd4', 'etd3', 'rosenbrock', 'rosw'];
+const OURS: FlowMethod[] = LARGE_ONLY ? ['auto'] : ['auto', 'bdf', 'etd4', 'etd3', 'rosenbrock', 'rosw'];
 const SCIPY = ['BDF', 'LSODA', 'Radau'];
 const DS = [4, 6, 8, 12, 16, 24, 32, 48, 64];
 
